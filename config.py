@@ -1,0 +1,140 @@
+"""Application settings: the only module that reads the environment."""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as error:
+        raise RuntimeError(f"{name} must be an integer, got {raw!r}") from error
+
+
+def _env_bool(name: str, default: bool = False) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _database_url(raw: str | None, default: str) -> str:
+    url = raw or default
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
+    if url.startswith("postgres://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgres://")
+    elif url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url
+
+
+class Config:
+    APP_ENV = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SHOP_NAME = os.environ.get("SHOP_NAME", "Good Spores")
+    SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "usd").lower()
+
+    SQLALCHEMY_DATABASE_URI = _database_url(
+        os.environ.get("DATABASE_URL"), f"sqlite:///{INSTANCE_DIR / 'shop.sqlite3'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+
+    # Pricing knobs, all integer cents.
+    FREE_SHIPPING_THRESHOLD_CENTS = _env_int("FREE_SHIPPING_THRESHOLD_CENTS", 15_000)
+    FLAT_SHIPPING_CENTS = _env_int("FLAT_SHIPPING_CENTS", 795)
+    MAX_LINE_QUANTITY = _env_int("MAX_LINE_QUANTITY", 10)
+
+    RESERVATION_MINUTES = _env_int("RESERVATION_MINUTES", 30)
+    DOWNLOAD_TTL_DAYS = _env_int("DOWNLOAD_TTL_DAYS", 7)
+    DOWNLOAD_MAX_COUNT = _env_int("DOWNLOAD_MAX_COUNT", 5)
+    GUIDE_STORAGE_DIR = os.environ.get("GUIDE_STORAGE_DIR", str(INSTANCE_DIR / "guides"))
+
+    PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "auto")
+    STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
+    STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
+    STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE") or None
+    ALLOW_DEV_PAYMENTS = _env_bool("ALLOW_DEV_PAYMENTS")
+
+    CART_LIFETIME_DAYS = 30
+    PERMANENT_SESSION_LIFETIME = timedelta(days=CART_LIFETIME_DAYS)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
+    WTF_CSRF_HEADERS = ["X-CSRFToken"]
+
+    CATALOG_PAGE_SIZE = 12
+    # Seconds a rendered catalog fragment may be served from cache; a catalog change
+    # invalidates it at once, this only bounds memory use.
+    CATALOG_CACHE_SECONDS = _env_int("CATALOG_CACHE_SECONDS", 300)
+    CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "shop:page:")
+
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_ENABLED = True
+
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    DEV_TOOLS = False  # dev-only pages such as the local outbox
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start with settings that would be unsafe in this environment."""
+
+
+class DevelopmentConfig(Config):
+    APP_ENV = "development"
+    # A fixed development key keeps sessions across restarts; production must set its own.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
+    TEMPLATES_AUTO_RELOAD = True
+    DEV_TOOLS = True
+
+
+class TestConfig(Config):
+    APP_ENV = "test"
+    TESTING = True
+    SECRET_KEY = "test-only-not-secret"
+    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
+    REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    CACHE_KEY_PREFIX = f"shop-test-{os.getpid()}:page:"
+    WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
+    PAYMENT_PROVIDER = "dev"
+    STRIPE_SECRET_KEY = None
+    STRIPE_WEBHOOK_SECRET = None
+    SERVER_NAME = None
+    DEV_TOOLS = True
+
+
+class ProductionConfig(Config):
+    APP_ENV = "production"
+    SESSION_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+
+    @classmethod
+    def validate(cls) -> None:
+        if not cls.SECRET_KEY:
+            raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+
+
+CONFIGS: dict[str, type[Config]] = {
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+    "production": ProductionConfig,
+}
+
+
+def config_from_env() -> type[Config]:
+    """The config class named by APP_ENV (development when unset)."""
+    name = os.environ.get("APP_ENV", "development").strip().lower()
+    try:
+        return CONFIGS[name]
+    except KeyError as error:
+        raise RuntimeError(f"APP_ENV must be one of {sorted(CONFIGS)}, got {name!r}") from error

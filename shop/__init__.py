@@ -1,0 +1,51 @@
+"""The shop: create_app() builds a configured Flask application."""
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from config import Config, config_from_env
+
+
+def create_app(config: type[Config] | None = None) -> Flask:
+    config = config or config_from_env()
+    config.validate()
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.from_object(config)
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
+
+    from shop import cli, error_pages, security_headers, storage, templating
+    from shop.extensions import csrf, db, limiter, migrate, page_cache
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(app.root_path).parent / "migrations"),
+        render_as_batch=True,  # SQLite needs table rebuilds for ALTERs
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    page_cache.init_app(app)
+    storage.init_app(app)
+
+    from shop import models  # noqa: F401  (every table registered before first use)
+    from shop.cart.views import bp as cart_bp
+    from shop.catalog.views import bp as catalog_bp
+    from shop.site.views import bp as site_bp
+
+    app.register_blueprint(catalog_bp)
+    app.register_blueprint(cart_bp)
+    app.register_blueprint(site_bp)
+
+    templating.init_app(app)
+    security_headers.init_app(app)
+    error_pages.init_app(app)
+    cli.init_app(app)
+    return app

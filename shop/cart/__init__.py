@@ -1,0 +1,1 @@
+"""The shopping cart: server-side lines keyed by a token in the session cookie."""

@@ -1,0 +1,77 @@
+"""Cart submissions: the no-JavaScript forms and the shape check for the JSON API."""
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+
+from shop.cart.errors import CartError, InvalidQuantityError
+
+WHOLE_NUMBER_MESSAGE = "Quantity must be a whole number, like 1 or 2."
+
+
+class WholeNumberField(IntegerField):
+    """An IntegerField whose parse error reads well to a shopper."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        raw = str(valuelist[0]).strip()
+        try:
+            if not raw.lstrip("-").isdigit() or len(raw) > 12:
+                raise ValueError
+            self.data = int(raw)
+        except ValueError as error:
+            self.data = None
+            raise ValueError(WHOLE_NUMBER_MESSAGE) from error
+
+
+class AddToCartForm(FlaskForm):
+    sku = HiddenField(validators=[DataRequired("Choose an option first."), Length(max=64)])
+    quantity = WholeNumberField(
+        "Quantity",
+        default=1,
+        validators=[
+            InputRequired(WHOLE_NUMBER_MESSAGE),
+            NumberRange(min=1, message="Choose a quantity of at least 1."),
+        ],
+    )
+
+
+class UpdateCartLineForm(FlaskForm):
+    sku = HiddenField(validators=[DataRequired("That item isn't in your cart."), Length(max=64)])
+    quantity = WholeNumberField(
+        "Quantity",
+        validators=[
+            InputRequired(WHOLE_NUMBER_MESSAGE),
+            NumberRange(min=0, message="Quantity cannot be negative."),
+        ],
+    )
+
+
+class RemoveCartLineForm(FlaskForm):
+    sku = HiddenField(validators=[DataRequired("That item isn't in your cart."), Length(max=64)])
+
+
+def first_error(form: FlaskForm) -> str:
+    for errors in form.errors.values():
+        if errors:
+            return str(errors[0])
+    return "Please check the form and try again."
+
+
+def read_cart_item_json(payload: Any, *, default_quantity: int | None) -> tuple[str, int]:
+    """(sku, quantity) from a JSON body, or a CartError saying what is wrong with its shape."""
+    if not isinstance(payload, dict):
+        raise CartError('Send a JSON object such as {"sku": "MUG-ENAMEL", "quantity": 1}.')
+    sku = payload.get("sku")
+    if not isinstance(sku, str) or not sku.strip() or len(sku) > 64:
+        raise CartError("sku must be the item's SKU, such as MUG-ENAMEL.")
+    quantity = payload.get("quantity", default_quantity)
+    if quantity is None:
+        raise InvalidQuantityError("quantity is required.")
+    # bool is an int subclass in Python; true must not mean 1.
+    if isinstance(quantity, bool) or not isinstance(quantity, int):
+        raise InvalidQuantityError(WHOLE_NUMBER_MESSAGE)
+    return sku.strip(), quantity

@@ -1,0 +1,31 @@
+"""The cart's JSON shape (DESIGN.md §3), built from the priced summary."""
+
+from typing import Any
+
+from shop.cart.services import CartSummary
+
+
+def cart_payload(summary: CartSummary, *, currency: str) -> dict[str, Any]:
+    totals = summary.totals
+    return {
+        "items": [
+            {
+                "sku": line.sku,
+                "name": line.name,
+                "quantity": line.quantity,
+                "unit_price_cents": line.unit_price_cents,
+                "line_total_cents": line.line_total_cents,
+                "digital": line.digital,
+            }
+            for line in summary.lines
+        ],
+        "item_count": summary.item_count,
+        "subtotal_cents": totals.subtotal_cents,
+        "merchandise_subtotal_cents": totals.merchandise_subtotal_cents,
+        "requires_shipping": totals.requires_shipping,
+        "shipping_cents": totals.shipping_cents,
+        "free_shipping_threshold_cents": totals.free_shipping_threshold_cents,
+        "free_shipping_remaining_cents": totals.free_shipping_remaining_cents,
+        "total_cents": totals.total_cents,
+        "currency": currency,
+    }

@@ -1,0 +1,276 @@
+"""Cart use cases: add, change and remove lines, and price the cart through shop.pricing."""
+
+import secrets
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from shop import pricing
+from shop.cart.errors import (
+    InvalidQuantityError,
+    NotEnoughStockError,
+    NotForSaleError,
+    UnknownItemError,
+)
+from shop.cart.models import Cart, CartLine
+from shop.catalog.models import Product, ProductVariant
+from shop.clock import utcnow
+from shop.extensions import db
+
+# A digital guide is one download; a second copy would be the same file.
+MAX_DIGITAL_QUANTITY = 1
+
+
+@dataclass(frozen=True)
+class CartLineView:
+    sku: str
+    name: str
+    product_name: str
+    product_slug: str
+    option_value: str | None
+    image_path: str | None
+    image_alt: str
+    quantity: int
+    unit_price_cents: int
+    line_total_cents: int
+    digital: bool
+    max_quantity: int
+    # Set when stock fell below the quantity after it was added: the shopper must lower it.
+    problem: str | None = None
+
+
+@dataclass(frozen=True)
+class CartSummary:
+    lines: tuple[CartLineView, ...]
+    totals: pricing.OrderTotals
+
+    @property
+    def item_count(self) -> int:
+        return sum(line.quantity for line in self.lines)
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.lines
+
+    def quantity_of(self, sku: str) -> int:
+        return next((line.quantity for line in self.lines if line.sku == sku), 0)
+
+
+def new_cart_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+def _load_cart(token: str | None) -> Cart | None:
+    if not token:
+        return None
+    return db.session.scalar(
+        sa.select(Cart)
+        .where(Cart.token == token)
+        .options(joinedload(Cart.lines).joinedload(CartLine.variant).joinedload(ProductVariant.product))
+    )
+
+
+def _sellable_variant(sku: str) -> ProductVariant:
+    """The variant for a SKU if a shopper may put it in a cart; raises a CartError otherwise."""
+    if not isinstance(sku, str) or not sku.strip():
+        raise UnknownItemError("Choose an item to add.")
+    variant = db.session.scalar(
+        sa.select(ProductVariant)
+        .join(ProductVariant.product)
+        .where(ProductVariant.sku == sku.strip(), Product.is_published.is_(True))
+        .options(joinedload(ProductVariant.product))
+    )
+    if variant is None:
+        raise UnknownItemError("We couldn't find that item. It may no longer be available.")
+    if variant.product.is_lead_magnet:
+        raise NotForSaleError(
+            f"{variant.product.name} is free: get it by email from its page instead of the cart."
+        )
+    return variant
+
+
+def line_limit(variant: ProductVariant, *, max_line_quantity: int) -> int:
+    """The most of one variant a cart line may hold: the per-line cap, the stock, one per guide."""
+    if variant.product.is_digital:
+        return min(max_line_quantity, MAX_DIGITAL_QUANTITY)
+    return min(max_line_quantity, variant.stock_on_hand or 0)
+
+
+def _check_quantity(
+    variant: ProductVariant, quantity: int, *, already_in_cart: int, max_line_quantity: int
+) -> None:
+    """Raise a CartError with a message saying why `quantity` (the new line total) is not allowed."""
+    name = variant.display_name
+    if variant.product.is_digital and quantity > MAX_DIGITAL_QUANTITY:
+        raise InvalidQuantityError(f"{name} is a download: one copy is all you need.")
+    if quantity > max_line_quantity:
+        held = f" You already have {already_in_cart} in your cart." if already_in_cart else ""
+        raise InvalidQuantityError(f"You can buy at most {max_line_quantity} of {name} per order.{held}")
+    if variant.product.is_physical:
+        stock = variant.stock_on_hand or 0
+        if stock <= 0:
+            raise NotEnoughStockError(f"Sorry, {name} is sold out.")
+        if quantity > stock:
+            held = f", and {already_in_cart} are already in your cart" if already_in_cart else ""
+            raise NotEnoughStockError(f"Only {stock} left of {name}{held}.")
+
+
+def _require_positive(quantity: int) -> None:
+    if quantity < 1:
+        raise InvalidQuantityError("Choose a quantity of at least 1.")
+
+
+def _retry_once_on_conflict(action: Callable[[], None]) -> None:
+    """Run a cart write; a double-submitted form can race on the unique keys, so retry once."""
+    try:
+        action()
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        action()
+        db.session.commit()
+
+
+def _get_or_create_cart(token: str) -> Cart:
+    cart = _load_cart(token)
+    if cart is None:
+        cart = Cart(token=token)
+        db.session.add(cart)
+        db.session.flush()
+    return cart
+
+
+def add_to_cart(token: str, sku: str, quantity: int, *, max_line_quantity: int) -> None:
+    """Add `quantity` of a SKU to the cart with this token, creating the cart on first use.
+
+    The resulting line never exceeds the per-line cap or the stock; on any error the cart is unchanged.
+    """
+    _require_positive(quantity)
+    variant = _sellable_variant(sku)
+
+    def write() -> None:
+        cart = _get_or_create_cart(token)
+        line = next((line for line in cart.lines if line.variant_id == variant.id), None)
+        already = line.quantity if line else 0
+        _check_quantity(
+            variant,
+            already + quantity,
+            already_in_cart=already,
+            max_line_quantity=max_line_quantity,
+        )
+        if line is None:
+            cart.lines.append(CartLine(variant_id=variant.id, quantity=quantity))
+        else:
+            line.quantity = already + quantity
+        cart.updated_at = utcnow()
+
+    try:
+        _retry_once_on_conflict(write)
+    except Exception:
+        db.session.rollback()
+        raise
+
+
+def change_quantity(token: str | None, sku: str, quantity: int, *, max_line_quantity: int) -> None:
+    """Set a line's quantity; 0 removes the line. The line must already be in the cart."""
+    if quantity < 0:
+        raise InvalidQuantityError("Quantity cannot be negative.")
+    if quantity == 0:
+        remove_from_cart(token, sku)
+        return
+    cart = _load_cart(token)
+    line = _find_line(cart, sku)
+    variant = line.variant
+    if not variant.product.is_published:
+        raise UnknownItemError("That item is no longer available; remove it from your cart.")
+    _check_quantity(variant, quantity, already_in_cart=0, max_line_quantity=max_line_quantity)
+    line.quantity = quantity
+    cart.updated_at = utcnow()  # type: ignore[union-attr]
+    db.session.commit()
+
+
+def remove_from_cart(token: str | None, sku: str) -> None:
+    cart = _load_cart(token)
+    line = _find_line(cart, sku)
+    cart.lines.remove(line)  # type: ignore[union-attr]
+    cart.updated_at = utcnow()  # type: ignore[union-attr]
+    db.session.commit()
+
+
+def _find_line(cart: Cart | None, sku: str) -> CartLine:
+    line = None
+    if cart is not None and isinstance(sku, str):
+        line = next((line for line in cart.lines if line.variant.sku == sku.strip()), None)
+    if line is None:
+        raise UnknownItemError("That item isn't in your cart.")
+    return line
+
+
+def count_items(token: str | None) -> int:
+    """Units in the cart, for the header's mini-cart (one aggregate query)."""
+    if not token:
+        return 0
+    total = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(CartLine.quantity), 0))
+        .join(Cart, Cart.id == CartLine.cart_id)
+        .join(ProductVariant, ProductVariant.id == CartLine.variant_id)
+        .join(Product, Product.id == ProductVariant.product_id)
+        .where(Cart.token == token, Product.is_published.is_(True))
+    )
+    return int(total or 0)
+
+
+def get_cart_summary(
+    token: str | None, *, flat_rate_cents: int, free_over_cents: int, max_line_quantity: int
+) -> CartSummary:
+    """The cart's lines priced from the database now, with totals from shop.pricing.
+
+    Lines whose product has been unpublished are left out: they can no longer be bought.
+    """
+    cart = _load_cart(token)
+    lines: list[CartLineView] = []
+    priced_lines: list[pricing.PricedLine] = []
+    for line in cart.lines if cart else []:
+        variant = line.variant
+        product = variant.product
+        if not product.is_published:
+            continue
+        priced = pricing.PricedLine(
+            unit_price_cents=variant.price_cents,
+            quantity=line.quantity,
+            is_physical=product.is_physical,
+        )
+        limit = line_limit(variant, max_line_quantity=max_line_quantity)
+        problem = None
+        if product.is_physical and line.quantity > (variant.stock_on_hand or 0):
+            problem = (
+                f"Sorry, {variant.display_name} is sold out."
+                if not variant.stock_on_hand
+                else f"Only {variant.stock_on_hand} left of {variant.display_name}: "
+                "lower the quantity to continue."
+            )
+        priced_lines.append(priced)
+        lines.append(
+            CartLineView(
+                sku=variant.sku,
+                name=variant.display_name,
+                product_name=product.name,
+                product_slug=product.slug,
+                option_value=variant.option_value,
+                image_path=product.image_path,
+                image_alt=product.image_alt,
+                quantity=line.quantity,
+                unit_price_cents=variant.price_cents,
+                line_total_cents=priced.total_cents,
+                digital=product.is_digital,
+                max_quantity=max(line.quantity, limit),
+                problem=problem,
+            )
+        )
+    totals = pricing.order_totals(
+        priced_lines, flat_rate_cents=flat_rate_cents, free_over_cents=free_over_cents
+    )
+    return CartSummary(lines=tuple(lines), totals=totals)

@@ -1,0 +1,54 @@
+"""The shopper's cart for this request: its token lives in the (signed, 30-day) session cookie."""
+
+from flask import current_app, g, session
+
+from shop.cart import services
+from shop.cart.services import CartSummary
+
+SESSION_KEY = "cart_token"
+
+
+def current_token() -> str | None:
+    token = session.get(SESSION_KEY)
+    return token if isinstance(token, str) and token else None
+
+
+def ensure_token() -> str:
+    """The cart token, minting one (and making the session outlive the browser) on first use."""
+    token = current_token()
+    if token is None:
+        token = services.new_cart_token()
+        session[SESSION_KEY] = token
+    session.permanent = True
+    return token
+
+
+def pricing_knobs() -> dict[str, int]:
+    config = current_app.config
+    return {
+        "flat_rate_cents": config["FLAT_SHIPPING_CENTS"],
+        "free_over_cents": config["FREE_SHIPPING_THRESHOLD_CENTS"],
+        "max_line_quantity": config["MAX_LINE_QUANTITY"],
+    }
+
+
+def summary() -> CartSummary:
+    """This request's cart, priced once and reused by the page, the header and the JSON API."""
+    if "cart_summary" not in g:
+        g.cart_summary = services.get_cart_summary(current_token(), **pricing_knobs())
+    return g.cart_summary
+
+
+def forget_summary() -> None:
+    """Drop the memoised summary after the cart changed within this request."""
+    g.pop("cart_summary", None)
+    g.pop("cart_item_count", None)
+
+
+def item_count() -> int:
+    """Units in the cart for the mini-cart; costs no query for a visitor without a cart."""
+    if "cart_summary" in g:
+        return g.cart_summary.item_count
+    if "cart_item_count" not in g:
+        g.cart_item_count = services.count_items(current_token())
+    return g.cart_item_count

@@ -1,0 +1,137 @@
+"""Cart pages, the no-JavaScript form posts and the JSON API."""
+
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from shop.cart import services, session_cart
+from shop.cart.errors import CartError
+from shop.cart.forms import (
+    AddToCartForm,
+    RemoveCartLineForm,
+    UpdateCartLineForm,
+    first_error,
+    read_cart_item_json,
+)
+from shop.cart.payloads import cart_payload
+from shop.catalog.views import render_product_page_for_sku
+
+bp = Blueprint("cart", __name__)
+
+
+def _render_cart(status: int = 200) -> tuple[str, int]:
+    return render_template("cart/cart.html", cart=session_cart.summary()), status
+
+
+@bp.get("/cart")
+def show() -> tuple[str, int]:
+    return _render_cart()
+
+
+@bp.post("/cart/add")
+def add() -> Response | tuple[str, int]:
+    form = AddToCartForm()
+    sku = (form.sku.data or "").strip()
+    if not form.validate():
+        flash(first_error(form), "error")
+        return render_product_page_for_sku(sku, status=400) or _render_cart(400)
+    try:
+        services.add_to_cart(
+            session_cart.ensure_token(),
+            sku,
+            form.quantity.data,
+            max_line_quantity=current_app.config["MAX_LINE_QUANTITY"],
+        )
+    except CartError as error:
+        flash(error.message, "error")
+        return render_product_page_for_sku(sku, status=error.status_code) or _render_cart(error.status_code)
+    flash("Added to your cart.", "success")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.post("/cart/update")
+def update() -> Response | tuple[str, int]:
+    form = UpdateCartLineForm()
+    if not form.validate():
+        flash(first_error(form), "error")
+        return _render_cart(400)
+    try:
+        services.change_quantity(
+            session_cart.current_token(),
+            form.sku.data,
+            form.quantity.data,
+            max_line_quantity=current_app.config["MAX_LINE_QUANTITY"],
+        )
+    except CartError as error:
+        flash(error.message, "error")
+        return _render_cart(error.status_code)
+    flash("Your cart was updated." if form.quantity.data else "Removed from your cart.", "success")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.post("/cart/remove")
+def remove() -> Response | tuple[str, int]:
+    form = RemoveCartLineForm()
+    if not form.validate():
+        flash(first_error(form), "error")
+        return _render_cart(400)
+    try:
+        services.remove_from_cart(session_cart.current_token(), form.sku.data)
+    except CartError as error:
+        flash(error.message, "error")
+        return _render_cart(error.status_code)
+    flash("Removed from your cart.", "success")
+    return redirect(url_for("cart.show"), code=303)
+
+
+def _cart_json(status: int = 200) -> tuple[Response, int]:
+    session_cart.forget_summary()
+    payload = cart_payload(session_cart.summary(), currency=current_app.config["SHOP_CURRENCY"])
+    return jsonify(payload), status
+
+
+def _json_error(error: CartError) -> tuple[Response, int]:
+    return jsonify(error=error.message), error.status_code
+
+
+@bp.get("/cart.json")
+def show_json() -> tuple[Response, int]:
+    return _cart_json()
+
+
+@bp.post("/cart/add.json")
+def add_json() -> tuple[Response, int]:
+    try:
+        sku, quantity = read_cart_item_json(request.get_json(force=True, silent=True), default_quantity=1)
+        services.add_to_cart(
+            session_cart.ensure_token(),
+            sku,
+            quantity,
+            max_line_quantity=current_app.config["MAX_LINE_QUANTITY"],
+        )
+    except CartError as error:
+        return _json_error(error)
+    return _cart_json()
+
+
+@bp.post("/cart/change.json")
+def change_json() -> tuple[Response, int]:
+    try:
+        sku, quantity = read_cart_item_json(request.get_json(force=True, silent=True), default_quantity=None)
+        services.change_quantity(
+            session_cart.current_token(),
+            sku,
+            quantity,
+            max_line_quantity=current_app.config["MAX_LINE_QUANTITY"],
+        )
+    except CartError as error:
+        return _json_error(error)
+    return _cart_json()

@@ -1,0 +1,21 @@
+"""Formatting integer cents for people: the `money` template filter."""
+
+CURRENCY_SYMBOLS = {"usd": "$", "cad": "$", "aud": "$", "eur": "€", "gbp": "£"}
+
+
+def format_cents(amount_cents: int, currency: str = "usd") -> str:
+    """1234550 → "$12,345.50"; negative amounts get a leading minus ("-$5.00")."""
+    if not isinstance(amount_cents, int) or isinstance(amount_cents, bool):
+        raise TypeError(f"money is integer cents, got {type(amount_cents).__name__}")
+    sign = "-" if amount_cents < 0 else ""
+    dollars, cents = divmod(abs(amount_cents), 100)
+    symbol = CURRENCY_SYMBOLS.get(currency.lower())
+    if symbol is None:
+        return f"{sign}{dollars:,}.{cents:02d} {currency.upper()}"
+    return f"{sign}{symbol}{dollars:,}.{cents:02d}"
+
+
+def format_cents_short(amount_cents: int, currency: str = "usd") -> str:
+    """Like format_cents, but whole amounts drop the cents: 15000 → "$150" (for banners)."""
+    formatted = format_cents(amount_cents, currency)
+    return formatted.replace(".00", "", 1) if amount_cents % 100 == 0 else formatted

@@ -1,0 +1,118 @@
+"""A small string cache for rendered fragments: Redis when REDIS_URL is set, else per-process memory.
+
+Keys carry the catalog revision, so a catalog change makes old entries unreachable at once;
+the TTL only bounds how long unreachable entries occupy memory.
+"""
+
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any, Protocol
+
+import redis
+from flask import Flask, current_app
+
+log = logging.getLogger(__name__)
+
+
+class CacheBackend(Protocol):
+    def get(self, key: str) -> str | None: ...
+    def set(self, key: str, value: str, ttl_seconds: int) -> None: ...
+    def clear(self) -> None: ...
+
+
+class MemoryBackend:
+    """A bounded LRU with expiry, for development and single-process use."""
+
+    def __init__(self, max_entries: int = 1024) -> None:
+        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max_entries = max_entries
+
+    def get(self, key: str) -> str | None:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None:
+                return None
+            expires_at, value = entry
+            if expires_at < time.monotonic():
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return value
+
+    def set(self, key: str, value: str, ttl_seconds: int) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + ttl_seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+
+class RedisBackend:
+    """Shared by every process; a Redis outage degrades to rendering, never to an error page."""
+
+    def __init__(self, client: redis.Redis, prefix: str) -> None:
+        self._client = client
+        self._prefix = prefix
+
+    def get(self, key: str) -> str | None:
+        try:
+            value = self._client.get(self._prefix + key)
+        except redis.RedisError:
+            log.warning("page cache read failed", exc_info=True)
+            return None
+        return value.decode() if value is not None else None
+
+    def set(self, key: str, value: str, ttl_seconds: int) -> None:
+        try:
+            self._client.set(self._prefix + key, value.encode(), ex=ttl_seconds)
+        except redis.RedisError:
+            log.warning("page cache write failed", exc_info=True)
+
+    def clear(self) -> None:
+        try:
+            for key in self._client.scan_iter(match=self._prefix + "*"):
+                self._client.delete(key)
+        except redis.RedisError:
+            log.warning("page cache clear failed", exc_info=True)
+
+
+class PageCache:
+    def init_app(self, app: Flask) -> None:
+        redis_url = app.config.get("REDIS_URL")
+        backend: CacheBackend
+        if redis_url:
+            client = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
+            backend = RedisBackend(client, prefix=app.config["CACHE_KEY_PREFIX"])
+        else:
+            backend = MemoryBackend()
+        app.extensions["page_cache"] = backend
+
+    @property
+    def backend(self) -> CacheBackend:
+        return current_app.extensions["page_cache"]
+
+    def get_or_set(self, key: str, compute: Callable[[], str], ttl_seconds: int) -> str:
+        value = self.backend.get(key)
+        if value is None:
+            value = compute()
+            self.backend.set(key, value, ttl_seconds)
+        return value
+
+    def get_json(self, key: str) -> Any:
+        value = self.backend.get(key)
+        return json.loads(value) if value is not None else None
+
+    def set_json(self, key: str, value: Any, ttl_seconds: int) -> None:
+        self.backend.set(key, json.dumps(value, separators=(",", ":")), ttl_seconds)
+
+    def clear(self) -> None:
+        self.backend.clear()

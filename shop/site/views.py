@@ -1,0 +1,67 @@
+"""Health check, robots.txt, sitemap.xml and the favicon."""
+
+import logging
+
+import sqlalchemy as sa
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    jsonify,
+    render_template,
+    send_from_directory,
+    url_for,
+)
+
+from shop.catalog import services as catalog_services
+from shop.extensions import db
+
+bp = Blueprint("site", __name__)
+log = logging.getLogger(__name__)
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[Response, int]:
+    try:
+        db.session.execute(sa.text("SELECT 1"))
+    except sa.exc.SQLAlchemyError:
+        log.exception("health check: database unreachable")
+        db.session.rollback()
+        return jsonify(status="error", database="unreachable"), 503
+    return jsonify(status="ok", database="ok"), 200
+
+
+@bp.get("/robots.txt")
+def robots() -> Response:
+    lines = [
+        "User-agent: *",
+        "Disallow: /cart",
+        "Disallow: /checkout",
+        "Disallow: /account",
+        "Disallow: /admin",
+        "Disallow: /downloads",
+        f"Sitemap: {url_for('site.sitemap', _external=True)}",
+    ]
+    return Response("\n".join(lines) + "\n", mimetype="text/plain")
+
+
+@bp.get("/sitemap.xml")
+def sitemap() -> Response:
+    urls = [
+        url_for("catalog.home", _external=True),
+        url_for("catalog.product_list", _external=True),
+    ]
+    urls += [
+        url_for("catalog.product_detail", slug=slug, _external=True)
+        for slug in catalog_services.list_published_slugs()
+    ]
+    xml = render_template("site/sitemap.xml", urls=urls)
+    return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    response = send_from_directory(current_app.static_folder or "static", "favicon.ico")
+    response.cache_control.max_age = 86_400
+    response.cache_control.public = True
+    return response

@@ -1,0 +1,80 @@
+"""Alembic revisions build the same schema as the models, on SQLite and on PostgreSQL."""
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask import Flask
+from flask_migrate import downgrade, upgrade
+
+from config import TestConfig
+from shop import create_app
+from shop.extensions import db
+
+
+def run_admin_sql(url: str, statement: str) -> None:
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture
+def migration_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app on an empty database: a fresh SQLite file, or a fresh schema on PostgreSQL."""
+    url = TestConfig.SQLALCHEMY_DATABASE_URI
+    schema = None
+    engine_options: dict = {}
+    if url.startswith("postgresql"):
+        schema = f"migration_{uuid.uuid4().hex[:8]}"
+        run_admin_sql(url, f"CREATE SCHEMA {schema}")
+        engine_options = {"connect_args": {"options": f"-csearch_path={schema}"}}
+    else:
+        url = f"sqlite:///{tmp_path / 'migrations.sqlite3'}"
+    config = type(
+        "MigrationConfig",
+        (TestConfig,),
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": engine_options,
+            "GUIDE_STORAGE_DIR": str(tmp_path),
+        },
+    )
+    app = create_app(config)
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    if schema:
+        run_admin_sql(TestConfig.SQLALCHEMY_DATABASE_URI, f"DROP SCHEMA {schema} CASCADE")
+
+
+def test_upgrade_builds_the_models_schema(migration_app: Flask) -> None:
+    upgrade()
+
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        differences = compare_metadata(context, db.metadata)
+        revision_row = connection.execute(
+            sa.text("SELECT revision FROM catalog_revision WHERE id = 1")
+        ).scalar()
+    assert differences == []
+    assert revision_row == 1
+
+
+def test_downgrade_to_base_and_up_again(migration_app: Flask) -> None:
+    upgrade()
+    downgrade(revision="base")
+    with db.engine.connect() as connection:
+        remaining = set(sa.inspect(connection).get_table_names()) - {"alembic_version"}
+    assert remaining == set()
+
+    upgrade()
+    with db.engine.connect() as connection:
+        assert "product_variant" in sa.inspect(connection).get_table_names()
