@@ -81,6 +81,22 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
 
+    # Absolute links in emails sent outside a request (CLI, webhooks replayed by reconciliation).
+    SHOP_BASE_URL = os.environ.get("SHOP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+
+    # Email: flask-mailman. SMTP in production, a file outbox in development, memory in tests.
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = _env_int("MAIL_PORT", 25)
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME") or None
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS")
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL")
+    MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Good Spores <hello@localhost>")
+    MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE_DIR / "outbox"))
+    EMAIL_MAX_ATTEMPTS = _env_int("EMAIL_MAX_ATTEMPTS", 8)
+
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     DEV_TOOLS = False  # dev-only pages such as the local outbox
 
@@ -95,6 +111,7 @@ class DevelopmentConfig(Config):
     SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
     TEMPLATES_AUTO_RELOAD = True
     DEV_TOOLS = True
+    MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "shop.emails.outbox_backend.EmailBackend")
 
 
 class TestConfig(Config):
@@ -111,6 +128,8 @@ class TestConfig(Config):
     STRIPE_WEBHOOK_SECRET = None
     SERVER_NAME = None
     DEV_TOOLS = True
+    MAIL_BACKEND = "locmem"
+    SHOP_BASE_URL = "http://localhost"
 
 
 class ProductionConfig(Config):

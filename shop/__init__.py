@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask
+from flask import Flask, Response
 
 from config import Config, config_from_env
 
@@ -20,7 +20,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from shop import cli, error_pages, security_headers, storage, templating
-    from shop.extensions import csrf, db, limiter, migrate, page_cache
+    from shop.extensions import csrf, db, limiter, mail, migrate, page_cache
 
     db.init_app(app)
     migrate.init_app(
@@ -32,17 +32,30 @@ def create_app(config: type[Config] | None = None) -> Flask:
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    mail.init_app(app)
     page_cache.init_app(app)
     storage.init_app(app)
 
     from shop import models  # noqa: F401  (every table registered before first use)
     from shop.cart.views import bp as cart_bp
     from shop.catalog.views import bp as catalog_bp
+    from shop.downloads.views import bp as downloads_bp
+    from shop.emails.services import deliver_queued_in_request
     from shop.site.views import bp as site_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(cart_bp)
+    app.register_blueprint(downloads_bp)
     app.register_blueprint(site_bp)
+    if app.config["DEV_TOOLS"] and app.config["APP_ENV"] != "production":
+        from shop.emails.views import bp as dev_outbox_bp
+
+        app.register_blueprint(dev_outbox_bp)
+
+    @app.after_request
+    def send_queued_email(response: Response) -> Response:
+        deliver_queued_in_request()
+        return response
 
     templating.init_app(app)
     security_headers.init_app(app)

@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from shop.cart import maintenance as cart_maintenance
 from shop.catalog import demo_catalog
 from shop.clock import utcnow
+from shop.emails import services as email_services
 from shop.storage import guide_storage
 
 shop_cli = AppGroup("shop", help="Shop operations: seeding, maintenance.")
@@ -35,6 +36,14 @@ def purge_carts(days: int | None) -> None:
     age_days = days or current_app.config["CART_LIFETIME_DAYS"]
     removed = cart_maintenance.purge_stale_carts(older_than=utcnow() - timedelta(days=age_days))
     click.echo(f"Removed {removed} cart(s) untouched for {age_days} days.")
+
+
+@shop_cli.command("deliver-emails")
+@click.option("--limit", type=click.IntRange(min=1), default=100, help="At most this many emails.")
+def deliver_emails(limit: int) -> None:
+    """Send queued emails that are due (run every minute from cron or a worker)."""
+    sent = email_services.deliver_pending(limit=limit)
+    click.echo(f"Sent {sent} email(s).")
 
 
 def init_app(app: Flask) -> None:

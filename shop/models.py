@@ -2,5 +2,17 @@
 
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant
+from shop.downloads.models import DownloadEvent, DownloadGrant
+from shop.emails.models import OutgoingEmail
 
-__all__ = ["Cart", "CartLine", "CatalogRevision", "Category", "Product", "ProductVariant"]
+__all__ = [
+    "Cart",
+    "CartLine",
+    "CatalogRevision",
+    "Category",
+    "DownloadEvent",
+    "DownloadGrant",
+    "OutgoingEmail",
+    "Product",
+    "ProductVariant",
+]

@@ -168,6 +168,8 @@ def test_templates_have_no_inline_scripts_or_styles() -> None:
     """A strict CSP only works if no template relies on inline script, style or handlers."""
     offenders = []
     for template in (ROOT / "templates").rglob("*.html"):
+        if template.parent.name == "emails":
+            continue  # email clients need inline styles; emails are never served under our CSP
         text = template.read_text()
         for match in re.finditer(r"<script(?P<attrs>[^>]*)>", text):
             attrs = match.group("attrs")

@@ -1,0 +1,1 @@
+"""Guide downloads: expiring, counted links backed by hashed tokens."""

@@ -1,0 +1,1 @@
+"""Outgoing email: queued in the same transaction as the change that causes it, then delivered."""
