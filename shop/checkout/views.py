@@ -73,11 +73,12 @@ def start() -> Response | tuple[str, int]:
 @limiter.limit(lambda: current_app.config["CHECKOUT_RATE_LIMIT"])
 def place() -> Response | tuple[str, int]:
     summary = services.get_checkout_summary(session_cart.current_token(), _knobs())
-    if summary.is_empty:
-        return _empty_cart()
     form = _form(summary)
     if not form.validate():
+        if summary.is_empty:
+            return _empty_cart()
         return _render(form, summary, 400)
+    # An empty cart is decided by the service: a form sent again after paying finds its order first.
     try:
         started = services.start_checkout(
             cart_token=session_cart.current_token(),
