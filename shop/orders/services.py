@@ -362,6 +362,14 @@ def _claim_event(event_id: str | None, event_type: str, order: Order | None) -> 
     return True
 
 
+def event_already_applied(event_id: str) -> bool:
+    """A cheap, lock-free check for a replayed provider event (Stripe retries); the unique event id
+    inside the applying transaction remains the real guard against concurrent duplicates."""
+    seen = _event_seen(event_id)
+    db.session.rollback()
+    return seen
+
+
 def _event_seen(event_id: str) -> bool:
     return (
         db.session.scalar(sa.select(PaymentEventRecord.id).where(PaymentEventRecord.event_id == event_id))

@@ -37,6 +37,9 @@ def apply_event(event: dict[str, Any]) -> str:
     if event_type not in HANDLED_EVENTS:
         log.info("webhook %s: %s ignored", event_id, event_type)
         return IGNORED
+    if orders.event_already_applied(event_id):
+        log.info("webhook %s: %s already applied", event_id, event_type)
+        return Outcome.DUPLICATE
     if event_type == "charge.refunded":
         outcome = _apply_refund_event(event_id, event_type, payload)
     else:

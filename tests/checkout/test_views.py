@@ -401,12 +401,9 @@ def test_checkout_start_is_rate_limited(make_app) -> None:
 
 def test_a_stripe_error_gives_a_retryable_message_and_releases_the_stock(make_app) -> None:
     # given Stripe answering 500
-    app = make_app(PAYMENT_PROVIDER="stripe", STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
     http = FakeStripeHTTP()
     http.responses[("post", "/v1/checkout/sessions")] = (500, error_body())
-    app.extensions["payment_provider"].client = type(app.extensions["payment_provider"])(
-        secret_key="sk_test_x", webhook_secret="whsec_x", http_client=http, max_network_retries=0
-    ).client
+    app = stripe_app_with(make_app, http)
     with app.app_context():
         make_shop()
     client = app.test_client()
@@ -427,12 +424,8 @@ def test_a_stripe_error_gives_a_retryable_message_and_releases_the_stock(make_ap
 
 
 def test_stripe_checkout_redirects_to_the_hosted_page(make_app) -> None:
-    app = make_app(PAYMENT_PROVIDER="stripe", STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
     http = FakeStripeHTTP()
-    provider = app.extensions["payment_provider"]
-    provider.client = type(provider)(
-        secret_key="sk_test_x", webhook_secret="whsec_x", http_client=http, max_network_retries=0
-    ).client
+    app = stripe_app_with(make_app, http)
     with app.app_context():
         make_shop()
     client = app.test_client()
@@ -467,3 +460,89 @@ def test_the_order_page_download_button_serves_the_guide(client: FlaskClient, sh
     assert client.post(action, data={"t": "forged"}).status_code == 404
     grants = db.session.scalars(sa.select(DownloadGrant)).all()
     assert all(grant.order_id == only_order().id for grant in grants) and len(grants) == 2
+
+
+def stripe_app_with(make_app, http: FakeStripeHTTP) -> Flask:
+    app = make_app(PAYMENT_PROVIDER="stripe", STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
+    provider = app.extensions["payment_provider"]
+    provider.client = type(provider)(
+        secret_key="sk_test_x", webhook_secret="whsec_x", http_client=http, max_network_retries=0
+    ).client
+    return app
+
+
+def test_the_success_page_confirms_a_paid_session_before_the_webhook(make_app) -> None:
+    # given a Stripe order whose webhook has not arrived, and Stripe saying the session is paid
+    http = FakeStripeHTTP()
+    app = stripe_app_with(make_app, http)
+    with app.app_context():
+        make_shop()
+    client = app.test_client()
+    add(client, "GUIDE-WB")
+    client.post("/checkout", data=checkout_form(client, with_address=False))
+    with app.app_context():
+        order = only_order()
+        http.responses[("get", "/v1/checkout/sessions/cs_test_fake")] = (
+            200,
+            {
+                "id": "cs_test_fake",
+                "object": "checkout.session",
+                "status": "complete",
+                "payment_status": "paid",
+                "amount_total": order.total_cents,
+                "currency": "usd",
+                "payment_intent": "pi_from_retrieve",
+                "metadata": {"order_id": str(order.id)},
+            },
+        )
+
+    # when the shopper lands on the success page
+    response = client.get("/checkout/success?session_id=cs_test_fake")
+
+    # then it is confirmed through the same idempotent path
+    assert "Thank you! Your order is confirmed" in response.get_data(as_text=True)
+    with app.app_context():
+        order = only_order()
+        assert order.status == "fulfilled" and order.payment_intent_id == "pi_from_retrieve"
+    assert len(outbox(app)) == 1
+
+
+def test_the_success_page_waits_when_stripe_cannot_be_asked(make_app) -> None:
+    http = FakeStripeHTTP()
+    app = stripe_app_with(make_app, http)
+    http.responses[("get", "/v1/checkout/sessions/cs_test_fake")] = (500, error_body())
+    with app.app_context():
+        make_shop()
+    client = app.test_client()
+    add(client, "GUIDE-WB")
+    client.post("/checkout", data=checkout_form(client, with_address=False))
+
+    response = client.get("/checkout/success?session_id=cs_test_fake")
+
+    assert response.status_code == 200 and "Payment processing…" in response.get_data(as_text=True)
+
+
+def test_the_dev_page_does_not_exist_with_stripe(make_app) -> None:
+    app = stripe_app_with(make_app, FakeStripeHTTP())
+
+    assert app.test_client().get("/payments/dev/cs_dev_anything").status_code == 404
+
+
+def test_a_broken_mail_server_never_fails_the_purchase(make_app) -> None:
+    from shop.emails.models import OutgoingEmail
+
+    app = make_app(MAIL_BACKEND="tests.emails.broken_backend.EmailBackend")
+    with app.app_context():
+        make_shop()
+    client = app.test_client()
+    add(client, "GUIDE-WB")
+
+    paid = dev_pay(
+        client, client.post("/checkout", data=checkout_form(client, with_address=False)).headers["Location"]
+    )
+
+    assert "Thank you! Your order is confirmed" in client.get(paid.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        assert only_order().status == "fulfilled"
+        email = db.session.scalar(sa.select(OutgoingEmail))
+        assert email.status == "pending" and email.attempts == 1  # kept for `flask shop deliver-emails`
