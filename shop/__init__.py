@@ -43,7 +43,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.downloads.views import bp as downloads_bp
     from shop.emails.services import deliver_queued_in_request
     from shop.orders.views import bp as orders_bp
-    from shop.payments import provider as payment_provider
+    from shop.payments import selection as payment_selection
     from shop.payments.views import bp as payments_bp
     from shop.site.views import bp as site_bp
 
@@ -64,7 +64,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         deliver_queued_in_request()
         return response
 
-    payment_provider.init_app(app)
+    payment_selection.init_app(app)
     templating.init_app(app)
     security_headers.init_app(app)
     error_pages.init_app(app)

@@ -16,7 +16,7 @@ from shop.checkout import services as checkout_services
 from shop.extensions import db
 from shop.orders.addresses import ShippingAddress
 from shop.orders.models import Order
-from shop.payments.provider import get_provider
+from shop.payments.selection import get_provider
 from shop.storage import guide_storage
 from tests.factories import make_guide, make_product
 

@@ -37,7 +37,8 @@ from shop.orders.errors import OrderError, RefundError, UnknownOrderError
 from shop.orders.models import Order, OrderLine, OrderStatus, PaymentEventRecord
 from shop.orders.status_machine import PAID_STATES, add_event, transition
 from shop.payments.errors import PaymentError
-from shop.payments.provider import RefundResult, get_provider
+from shop.payments.provider import RefundResult
+from shop.payments.selection import get_provider
 
 log = logging.getLogger(__name__)
 
@@ -426,7 +427,8 @@ def mark_paid(
 
 
 def _apply_payment(order: Order, payment: PaymentConfirmation, *, actor: str) -> tuple[Outcome, bool]:
-    if order.status in PAID_STATES or order.status == OrderStatus.REFUNDED:
+    if order.paid_at is not None or order.status in PAID_STATES or order.status == OrderStatus.REFUNDED:
+        # Paid before (and maybe refunded or cancelled since): a repeat, never a second sale.
         return Outcome.ALREADY_DONE, False
     if payment.amount_cents != order.total_cents or (payment.currency or "").lower() != order.currency:
         paid = (

@@ -1,8 +1,4 @@
-"""The PaymentProvider interface, the plain data it takes and returns, and get_provider() for callers.
-
-create_app picks the provider from PAYMENT_PROVIDER: `stripe`, `dev`, or `auto` (Stripe when
-STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET are set, else dev).
-"""
+"""The PaymentProvider interface and the plain data it takes and returns (selection.py picks one)."""
 
 import hashlib
 import hmac
@@ -10,8 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-
-from flask import Flask, current_app
 
 from shop.orders.addresses import ShippingAddress
 
@@ -139,49 +133,3 @@ def dev_webhook_secret(secret_key: str) -> str:
     """The dev provider's signing secret: derived from SECRET_KEY, so every worker agrees without config."""
     digest = hmac.new(secret_key.encode(), b"dev-payments-webhook", hashlib.sha256).hexdigest()
     return f"whsec_dev_{digest[:40]}"
-
-
-def resolve_provider_name(config: dict[str, Any]) -> str:
-    choice = str(config["PAYMENT_PROVIDER"] or "auto").strip().lower()
-    if choice not in {"auto", "stripe", "dev"}:
-        raise RuntimeError(f"PAYMENT_PROVIDER must be stripe, dev or auto, got {choice!r}")
-    if choice == "auto":
-        has_keys = config["STRIPE_SECRET_KEY"] and config["STRIPE_WEBHOOK_SECRET"]
-        return "stripe" if has_keys else "dev"
-    return choice
-
-
-def init_app(app: Flask) -> None:
-    """Pick and build the provider; refuse to start with settings that would lose or fake money."""
-    from shop.payments.dev_provider import DevProvider
-    from shop.payments.stripe_provider import StripeProvider
-
-    config = app.config
-    name = resolve_provider_name(config)
-    minutes = config["RESERVATION_MINUTES"]
-    if not 1 <= minutes <= STRIPE_MAX_SESSION_MINUTES:
-        raise RuntimeError(f"RESERVATION_MINUTES must be between 1 and {STRIPE_MAX_SESSION_MINUTES}")
-    provider: PaymentProvider
-    if name == "stripe":
-        if not (config["STRIPE_SECRET_KEY"] and config["STRIPE_WEBHOOK_SECRET"]):
-            raise RuntimeError("PAYMENT_PROVIDER=stripe needs STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET")
-        provider = StripeProvider(
-            secret_key=config["STRIPE_SECRET_KEY"],
-            webhook_secret=config["STRIPE_WEBHOOK_SECRET"],
-            api_base=config["STRIPE_API_BASE"],
-            allowed_countries=tuple(config["SHIPPING_COUNTRIES"]),
-        )
-    else:
-        if config["APP_ENV"] == "production" and not config["ALLOW_DEV_PAYMENTS"]:
-            raise RuntimeError(
-                "The development payment provider takes no money and is refused in production: set "
-                "STRIPE_SECRET_KEY and STRIPE_WEBHOOK_SECRET (or ALLOW_DEV_PAYMENTS=1 for a demo)"
-            )
-        if not config["SECRET_KEY"]:
-            raise RuntimeError("the development payment provider signs its events with SECRET_KEY: set it")
-        provider = DevProvider(webhook_secret=dev_webhook_secret(config["SECRET_KEY"]))
-    app.extensions["payment_provider"] = provider
-
-
-def get_provider() -> PaymentProvider:
-    return current_app.extensions["payment_provider"]

@@ -14,7 +14,8 @@ from shop.orders import services as orders
 from shop.orders.models import Order, OrderStatus
 from shop.payments.dev_provider import DevProvider
 from shop.payments.errors import PaymentError
-from shop.payments.provider import CheckoutLine, CheckoutRequest, get_provider
+from shop.payments.provider import CheckoutLine, CheckoutRequest
+from shop.payments.selection import get_provider
 from shop.payments.webhooks import apply_snapshot, handle_webhook
 from shop.urls import external_url
 

@@ -22,7 +22,7 @@ from shop.payments import services, webhooks
 from shop.payments.dev_provider import DevProvider
 from shop.payments.errors import WebhookRejectedError
 from shop.payments.forms import DevPaymentForm
-from shop.payments.provider import get_provider
+from shop.payments.selection import get_provider
 
 log = logging.getLogger(__name__)
 

@@ -7,7 +7,8 @@ from typing import Any
 from shop.orders import services as orders
 from shop.orders.services import Outcome, PaymentConfirmation
 from shop.payments.errors import WebhookRejectedError
-from shop.payments.provider import SessionSnapshot, get_provider, snapshot_from_session
+from shop.payments.provider import SessionSnapshot, snapshot_from_session
+from shop.payments.selection import get_provider
 
 log = logging.getLogger(__name__)
 

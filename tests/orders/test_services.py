@@ -274,3 +274,19 @@ def test_every_status_change_is_on_the_timeline(shop: dict) -> None:
         .order_by(OrderEvent.id)
     ).all()
     assert changes == [("pending_payment", "paid"), ("paid", "fulfilled"), ("fulfilled", "refunded")]
+
+
+def test_a_payment_reported_again_after_cancellation_does_not_reopen_the_order(shop: dict) -> None:
+    # given a paid order that staff cancelled and refunded (its session still says "paid" at Stripe)
+    order = paid(make_pending_order(("HOODIE-M", 2), ("GUIDE-WB", 1)))
+    services.cancel_paid_order(order.id, actor="staff:bo@example.com")
+
+    # when reconciliation or a late retry reports the payment again
+    outcome = services.mark_paid(
+        order.id, PaymentConfirmation("cs_test_123", "pi_1", order.total_cents, "usd")
+    )
+
+    # then nothing is reserved, granted or sent again
+    assert outcome == Outcome.ALREADY_DONE
+    assert reload(order).status == "cancelled" and stock_of("HOODIE-M") == 10
+    assert db.session.scalar(sa.select(sa.func.count(DownloadGrant.id))) == 1
