@@ -1,13 +1,16 @@
 """StripeProvider against a fake http_client: the encoded params, the Idempotency-Key, error mapping."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
 
+from shop.extensions import db
+from shop.payments import services
 from shop.payments.errors import PaymentError, WebhookRejectedError
 from shop.payments.provider import CheckoutLine, CheckoutRequest
 from shop.payments.stripe_provider import StripeProvider
+from tests.ordering import make_pending_order, make_shop
 from tests.payments.fake_stripe import FakeStripeHTTP, error_body
 
 EXPIRES = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -283,3 +286,23 @@ def test_the_dev_secret_is_derived_from_the_secret_key(app: Flask, make_app) -> 
     assert mine.startswith("whsec_dev_")
     assert mine != other.extensions["payment_provider"].webhook_secret
     assert mine == make_app().extensions["payment_provider"].webhook_secret  # every worker agrees
+
+
+@pytest.mark.parametrize("minutes", [0, -1, 24 * 60 + 1])
+def test_reservation_minutes_out_of_range_refuse_to_start(make_app, minutes: int) -> None:
+    with pytest.raises(RuntimeError, match="RESERVATION_MINUTES"):
+        make_app(RESERVATION_MINUTES=minutes)
+
+
+def test_the_dev_provider_holds_stock_exactly_reservation_minutes(make_app) -> None:
+    app = make_app(RESERVATION_MINUTES=5)
+    with app.app_context(), app.test_request_context():
+        make_shop()
+        order = make_pending_order(("TEE-M", 1), session_id=None)
+
+        services.start_payment(order.id)
+
+        order = db.session.get(type(order), order.id)
+        held = order.reservation_expires_at - order.created_at
+        assert timedelta(minutes=4, seconds=58) < held <= timedelta(minutes=5, seconds=1)
+        assert order.payment_session_id.startswith("cs_dev_")
