@@ -9,6 +9,18 @@ from shop.orders.models import Order
 
 bp = Blueprint("orders", __name__)
 
+# What a customer reads on their order's timeline. Staff notes, flags and payment references stay internal.
+CUSTOMER_STATUS_TEXT = {
+    "pending_payment": "Waiting for payment",
+    "paid": "Payment received",
+    "fulfilled": "Order complete",
+    "expired": "The payment time ran out; nothing was charged",
+    "cancelled": "Order cancelled",
+    "payment_failed": "The payment didn't go through; nothing was charged",
+    "refunded": "Refunded",
+    "partially_refunded": "Partly refunded",
+}
+
 NOT_FOUND = "We couldn't find that order. Use the link in your confirmation email."
 
 
@@ -29,6 +41,7 @@ def show(number: str) -> str:
         order=order,
         address=services.order_address(order),
         token=token,
+        status_text=CUSTOMER_STATUS_TEXT,
     )
 
 

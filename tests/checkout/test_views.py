@@ -9,7 +9,9 @@ from flask.testing import FlaskClient
 
 from shop.catalog.models import ProductVariant
 from shop.downloads.models import DownloadGrant
+from shop.emails.models import OutgoingEmail
 from shop.extensions import db
+from shop.orders.access import access_token
 from shop.orders.models import Order
 from tests.factories import stock_of
 from tests.ordering import (
@@ -172,8 +174,6 @@ def test_abandoning_returns_the_stock(client: FlaskClient, shop: dict) -> None:
 def test_leaving_the_payment_page_by_its_cancel_link_releases_the_stock(
     client: FlaskClient, shop: dict
 ) -> None:
-    from shop.orders.access import access_token
-
     add(client, "HOODIE-M", 1)
     place(client)
     order = only_order()
@@ -529,8 +529,6 @@ def test_the_dev_page_does_not_exist_with_stripe(make_app) -> None:
 
 
 def test_a_broken_mail_server_never_fails_the_purchase(make_app) -> None:
-    from shop.emails.models import OutgoingEmail
-
     app = make_app(MAIL_BACKEND="tests.emails.broken_backend.EmailBackend")
     with app.app_context():
         make_shop()
