@@ -48,9 +48,10 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## make bench: load the shop and a bare Flask baseline with wrk and print ratios
+## make bench: load the shop and a bare Flask baseline with wrk and print ratios; then checkout (orders/s, webhook replays) on PostgreSQL
 bench: install-dev
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/orders.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -25,6 +25,13 @@ def _env_bool(name: str, default: bool = False) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _env_list(name: str, default: str) -> list[str]:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        raw = default
+    return [item.strip().upper() for item in raw.split(",") if item.strip()]
+
+
 def _database_url(raw: str | None, default: str) -> str:
     url = raw or default
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
@@ -52,7 +59,15 @@ class Config:
     FLAT_SHIPPING_CENTS = _env_int("FLAT_SHIPPING_CENTS", 795)
     MAX_LINE_QUANTITY = _env_int("MAX_LINE_QUANTITY", 10)
 
+    # Stock is held this long for an unpaid checkout. With Stripe the hold is at least 32 minutes:
+    # Stripe refuses Checkout Sessions that expire in under 30 minutes (see shop/payments/provider.py).
     RESERVATION_MINUTES = _env_int("RESERVATION_MINUTES", 30)
+    # Countries the checkout form and Stripe's address collection offer (ISO 3166-1 alpha-2).
+    SHIPPING_COUNTRIES = _env_list("SHIPPING_COUNTRIES", "US,CA,GB,IE,AU,NZ,DE,FR,NL,SE")
+    # Flask-Limiter syntax; per client IP, on placing an order (the POST to /checkout).
+    CHECKOUT_RATE_LIMIT = os.environ.get("CHECKOUT_RATE_LIMIT", "10 per minute;60 per hour")
+    # How far back `flask shop reconcile-payments` looks for sessions whose webhook never arrived.
+    RECONCILE_HOURS = _env_int("RECONCILE_HOURS", 48)
     DOWNLOAD_TTL_DAYS = _env_int("DOWNLOAD_TTL_DAYS", 7)
     DOWNLOAD_MAX_COUNT = _env_int("DOWNLOAD_MAX_COUNT", 5)
     GUIDE_STORAGE_DIR = os.environ.get("GUIDE_STORAGE_DIR", str(INSTANCE_DIR / "guides"))

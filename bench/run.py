@@ -167,8 +167,12 @@ def parse_wrk(output: str) -> WrkResult:
     )
 
 
-def run_wrk(wrk: str, url: str, *, threads: int, connections: int, duration: str) -> WrkResult:
-    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}", "--latency", url]
+def run_wrk(
+    wrk: str, url: str, *, threads: int, connections: int, duration: str, script: Path | None = None
+) -> WrkResult:
+    """`script`: a wrk Lua file, e.g. to POST a body (bench/orders.py's webhook replay)."""
+    command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}", "--latency"]
+    command += ["-s", str(script), url] if script else [url]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise BenchError(f"{' '.join(command)} failed:\n{completed.stdout}{completed.stderr}")
@@ -353,14 +357,19 @@ def redact(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
 
 
-def load(server: Server, url: str, args: argparse.Namespace) -> Sample:
+def load(server: Server, url: str, args: argparse.Namespace, *, script: Path | None = None) -> Sample:
     """One measured wrk run, with the CPU the workers, the database servers, wrk and everything else spent."""
     workers_before = server.worker_cpu_seconds()
     servers_before = server_cpu_seconds()
     wrk_before = waited_children_cpu_seconds()
     busy_before, total_before = machine_cpu_seconds()
     result = run_wrk(
-        args.wrk, url, threads=args.threads, connections=args.connections, duration=f"{args.duration}s"
+        args.wrk,
+        url,
+        threads=args.threads,
+        connections=args.connections,
+        duration=f"{args.duration}s",
+        script=script,
     )
     busy_after, total_after = machine_cpu_seconds()
     workers = server.worker_cpu_seconds() - workers_before

@@ -39,13 +39,20 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop import models  # noqa: F401  (every table registered before first use)
     from shop.cart.views import bp as cart_bp
     from shop.catalog.views import bp as catalog_bp
+    from shop.checkout.views import bp as checkout_bp
     from shop.downloads.views import bp as downloads_bp
     from shop.emails.services import deliver_queued_in_request
+    from shop.orders.views import bp as orders_bp
+    from shop.payments import selection as payment_selection
+    from shop.payments.views import bp as payments_bp
     from shop.site.views import bp as site_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(cart_bp)
     app.register_blueprint(downloads_bp)
+    app.register_blueprint(checkout_bp)
+    app.register_blueprint(orders_bp)
+    app.register_blueprint(payments_bp)
     app.register_blueprint(site_bp)
     if app.config["DEV_TOOLS"] and app.config["APP_ENV"] != "production":
         from shop.emails.views import bp as dev_outbox_bp
@@ -57,6 +64,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         deliver_queued_in_request()
         return response
 
+    payment_selection.init_app(app)
     templating.init_app(app)
     security_headers.init_app(app)
     error_pages.init_app(app)

@@ -10,6 +10,9 @@ from shop.cart import maintenance as cart_maintenance
 from shop.catalog import demo_catalog
 from shop.clock import utcnow
 from shop.emails import services as email_services
+from shop.orders import services as order_services
+from shop.payments import services as payment_services
+from shop.payments.errors import PaymentError
 from shop.storage import guide_storage
 
 shop_cli = AppGroup("shop", help="Shop operations: seeding, maintenance.")
@@ -44,6 +47,30 @@ def deliver_emails(limit: int) -> None:
     """Send queued emails that are due (run every minute from cron or a worker)."""
     sent = email_services.deliver_pending(limit=limit)
     click.echo(f"Sent {sent} email(s).")
+
+
+@shop_cli.command("release-expired")
+@click.option("--limit", type=click.IntRange(min=1), default=500, help="At most this many orders.")
+def release_expired(limit: int) -> None:
+    """Expire unpaid orders whose reservation ran out and put their stock back (run every few minutes)."""
+    released = order_services.release_expired_orders(limit=limit)
+    click.echo(f"Released the reservation of {released} expired order(s).")
+
+
+@shop_cli.command("reconcile-payments")
+@click.option(
+    "--hours", type=click.IntRange(min=1, max=24 * 30), default=None, help="Look back this many hours."
+)
+def reconcile_payments(hours: int | None) -> None:
+    """Apply recent payment sessions whose webhook never arrived (idempotent; run hourly)."""
+    hours = hours or current_app.config["RECONCILE_HOURS"]
+    try:
+        outcomes = payment_services.reconcile_payments(since=utcnow() - timedelta(hours=hours))
+    except PaymentError as error:
+        raise click.ClickException(f"Could not list sessions from the payment provider: {error}") from error
+    total = sum(outcomes.values())
+    detail = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "none"
+    click.echo(f"Checked {total} session(s) from the last {hours} hours: {detail}.")
 
 
 def init_app(app: Flask) -> None:

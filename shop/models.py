@@ -4,6 +4,7 @@ from shop.cart.models import Cart, CartLine
 from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.emails.models import OutgoingEmail
+from shop.orders.models import Order, OrderEvent, OrderLine, PaymentEventRecord
 
 __all__ = [
     "Cart",
@@ -12,7 +13,11 @@ __all__ = [
     "Category",
     "DownloadEvent",
     "DownloadGrant",
+    "Order",
+    "OrderEvent",
+    "OrderLine",
     "OutgoingEmail",
+    "PaymentEventRecord",
     "Product",
     "ProductVariant",
 ]

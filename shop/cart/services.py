@@ -274,3 +274,20 @@ def get_cart_summary(
         priced_lines, flat_rate_cents=flat_rate_cents, free_over_cents=free_over_cents
     )
     return CartSummary(lines=tuple(lines), totals=totals)
+
+
+def remove_purchased(token: str | None, purchased: dict[int, int]) -> None:
+    """Take what an order bought out of the cart that placed it (variant id → quantity), in the
+    caller's transaction. Lines added or raised after checkout began keep the difference."""
+    cart = _load_cart(token)
+    if cart is None:
+        return
+    for line in list(cart.lines):
+        bought = purchased.get(line.variant_id, 0)
+        if bought <= 0:
+            continue
+        if line.quantity <= bought:
+            cart.lines.remove(line)
+        else:
+            line.quantity -= bought
+    cart.updated_at = utcnow()

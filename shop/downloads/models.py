@@ -34,6 +34,9 @@ class DownloadGrant(db.Model):
     reissued_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("download_grant.id", ondelete="SET NULL")
     )
+    # The order that paid for it. CASCADE: orders are financial records and are not deleted in normal
+    # operation; if one ever is, its grants must go with it rather than live on, unrevokable, as orphans.
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("order.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_downloaded_at: Mapped[datetime | None]
 
@@ -64,4 +67,4 @@ class DownloadEvent(db.Model):
 
 # Columns naming where a grant came from (an order, a lead). Later domains add theirs, and a
 # reissued grant copies them so a refund or an erasure still reaches fresh links.
-GRANT_SOURCE_COLUMNS: tuple[str, ...] = ()
+GRANT_SOURCE_COLUMNS: tuple[str, ...] = ("order_id",)

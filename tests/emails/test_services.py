@@ -160,6 +160,6 @@ def test_the_development_outbox_writes_eml_files_and_shows_them(make_app, tmp_pa
 
 
 def test_the_outbox_does_not_exist_in_production(make_app) -> None:
-    app = make_app(APP_ENV="production", SECRET_KEY="x")
+    app = make_app(APP_ENV="production", SECRET_KEY="x", ALLOW_DEV_PAYMENTS=True)
 
     assert app.test_client().get("/dev/outbox").status_code == 404

@@ -65,6 +65,7 @@ def test_production_sends_hsts_and_secure_cookies(make_app) -> None:
     app = make_app(
         APP_ENV="production",
         SECRET_KEY="s3cret",
+        ALLOW_DEV_PAYMENTS=True,
         SESSION_COOKIE_SECURE=ProductionConfig.SESSION_COOKIE_SECURE,
     )
     with app.app_context():

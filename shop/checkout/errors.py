@@ -1,0 +1,36 @@
+"""Checkout errors, each with a message safe to show the shopper."""
+
+
+class CheckoutError(Exception):
+    status_code = 400
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class EmptyCartError(CheckoutError):
+    def __init__(self) -> None:
+        super().__init__("Your cart is empty. Add something before checking out.")
+
+
+class CartChangedError(CheckoutError):
+    status_code = 409
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Your cart changed since you opened checkout. Check the updated summary, then place your order."
+        )
+
+
+class OutOfStockError(CheckoutError):
+    status_code = 409
+
+
+class CheckoutAlreadyUsedError(CheckoutError):
+    status_code = 409
+
+    def __init__(self) -> None:
+        super().__init__(
+            "That checkout form was already sent, and its order has ended. Review your cart and try again."
+        )

@@ -1,0 +1,196 @@
+"""Checkout use cases: price the cart for the checkout page, place the order with its stock reserved,
+and hand it to the payment provider.
+
+The order is what gets paid: its lines, prices and totals are copied when it is placed, and nothing the
+cart does afterwards changes them.
+"""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+
+from shop.cart.services import CartSummary, get_cart_summary
+from shop.catalog.models import ProductVariant
+from shop.checkout.errors import (
+    CartChangedError,
+    CheckoutAlreadyUsedError,
+    CheckoutError,
+    EmptyCartError,
+    OutOfStockError,
+)
+from shop.extensions import db
+from shop.orders import services as orders
+from shop.orders.access import order_url
+from shop.orders.addresses import ShippingAddress
+from shop.orders.models import Order, OrderStatus
+from shop.payments import services as payments
+from shop.payments.errors import PaymentError
+
+# How many overdue reservations one checkout start releases on its way (the CLI sweep does the rest).
+OPPORTUNISTIC_SWEEP_LIMIT = 20
+
+
+@dataclass(frozen=True)
+class PricingKnobs:
+    currency: str
+    flat_rate_cents: int
+    free_over_cents: int
+    max_line_quantity: int
+    reservation_minutes: int
+
+
+@dataclass(frozen=True)
+class CheckoutStarted:
+    order: Order
+    redirect_url: str
+
+
+def new_checkout_key() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def _hash_key(checkout_key: str) -> str:
+    return hashlib.sha256(checkout_key.encode()).hexdigest()
+
+
+def cart_fingerprint(summary: CartSummary) -> str:
+    """A digest of what the checkout page showed: SKUs, quantities and prices."""
+    text = "|".join(
+        f"{line.sku}:{line.quantity}:{line.unit_price_cents}"
+        for line in sorted(summary.lines, key=lambda line: line.sku)
+    )
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def get_checkout_summary(cart_token: str | None, knobs: PricingKnobs) -> CartSummary:
+    return get_cart_summary(
+        cart_token,
+        flat_rate_cents=knobs.flat_rate_cents,
+        free_over_cents=knobs.free_over_cents,
+        max_line_quantity=knobs.max_line_quantity,
+    )
+
+
+def _order_lines(summary: CartSummary) -> list[orders.NewOrderLine]:
+    variants = {
+        variant.sku: variant
+        for variant in db.session.scalars(
+            sa.select(ProductVariant)
+            .where(ProductVariant.sku.in_([line.sku for line in summary.lines]))
+            .options(joinedload(ProductVariant.product))
+        )
+    }
+    lines = []
+    for line in summary.lines:
+        variant = variants[line.sku]
+        lines.append(
+            orders.NewOrderLine(
+                variant_id=variant.id,
+                product_id=variant.product_id,
+                sku=line.sku,
+                name=line.name,
+                unit_price_cents=line.unit_price_cents,
+                quantity=line.quantity,
+                is_digital=line.digital,
+            )
+        )
+    return lines
+
+
+def place_order(
+    *,
+    cart_token: str | None,
+    email: str,
+    address: ShippingAddress | None,
+    fingerprint: str,
+    checkout_key: str,
+    knobs: PricingKnobs,
+) -> Order:
+    """Create the pending order from the cart and reserve its stock, in one transaction. Commits.
+
+    Raises EmptyCartError, CartChangedError (the cart is not what the page showed), OutOfStockError
+    naming the item that ran short (then nothing is reserved) or CheckoutAlreadyUsedError. Sending the
+    same form again returns the order it already made.
+    """
+    key_hash = _hash_key(checkout_key)
+    existing = orders.get_order_by_checkout_key(key_hash)
+    if existing is not None:
+        return _replayed(existing)
+
+    # Overdue reservations go back on the shelf before this shopper asks for stock.
+    orders.release_expired_orders(limit=OPPORTUNISTIC_SWEEP_LIMIT)
+
+    summary = get_checkout_summary(cart_token, knobs)
+    if summary.is_empty:
+        raise EmptyCartError()
+    if fingerprint != cart_fingerprint(summary):
+        raise CartChangedError()
+    problem = next((line.problem for line in summary.lines if line.problem), None)
+    if problem:
+        raise OutOfStockError(problem)
+    try:
+        order = orders.create_order(
+            email=email,
+            lines=_order_lines(summary),
+            address=address,
+            currency=knobs.currency,
+            flat_rate_cents=knobs.flat_rate_cents,
+            free_over_cents=knobs.free_over_cents,
+            reservation_minutes=knobs.reservation_minutes,
+            cart_token=cart_token,
+            checkout_key=key_hash,
+        )
+        db.session.commit()
+    except orders.StockShortError as short:
+        db.session.rollback()
+        raise OutOfStockError(short.message) from short
+    except IntegrityError:
+        # The same form sent twice at once: the other request made the order.
+        db.session.rollback()
+        existing = orders.get_order_by_checkout_key(key_hash)
+        if existing is None:
+            raise
+        return _replayed(existing)
+    except Exception:
+        db.session.rollback()
+        raise
+    return order
+
+
+def _replayed(order: Order) -> Order:
+    if order.status in {OrderStatus.EXPIRED, OrderStatus.CANCELLED, OrderStatus.PAYMENT_FAILED}:
+        raise CheckoutAlreadyUsedError()
+    return order
+
+
+def start_checkout(
+    *,
+    cart_token: str | None,
+    email: str,
+    address: ShippingAddress | None,
+    fingerprint: str,
+    checkout_key: str,
+    knobs: PricingKnobs,
+) -> CheckoutStarted:
+    """Place the order, then open the payment: the URL to send the shopper to. On a provider error the
+    reservation is released and CheckoutError carries the provider's retryable message."""
+    order = place_order(
+        cart_token=cart_token,
+        email=email,
+        address=address,
+        fingerprint=fingerprint,
+        checkout_key=checkout_key,
+        knobs=knobs,
+    )
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        # A replay of a form whose order is already paid: show the order, don't charge again.
+        return CheckoutStarted(order=order, redirect_url=order_url(order))
+    try:
+        url = payments.start_payment(order.id)
+    except PaymentError as error:
+        raise CheckoutError(error.message) from error
+    return CheckoutStarted(order=order, redirect_url=url)

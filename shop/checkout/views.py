@@ -1,0 +1,132 @@
+"""/checkout: the form and summary, placing the order, and the return from the payment page."""
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from shop.cart import session_cart
+from shop.cart.services import CartSummary
+from shop.checkout import services
+from shop.checkout.countries import country_choices, country_name
+from shop.checkout.errors import CartChangedError, CheckoutError, EmptyCartError
+from shop.checkout.forms import CheckoutForm
+from shop.extensions import limiter
+from shop.orders import access
+from shop.orders.services import order_address
+from shop.payments import services as payments
+
+bp = Blueprint("checkout", __name__)
+
+
+@bp.app_template_filter("country_name")
+def country_name_filter(code: str | None) -> str:
+    return country_name(code)
+
+
+def _knobs() -> services.PricingKnobs:
+    config = current_app.config
+    return services.PricingKnobs(
+        currency=config["SHOP_CURRENCY"],
+        flat_rate_cents=config["FLAT_SHIPPING_CENTS"],
+        free_over_cents=config["FREE_SHIPPING_THRESHOLD_CENTS"],
+        max_line_quantity=config["MAX_LINE_QUANTITY"],
+        reservation_minutes=config["RESERVATION_MINUTES"],
+    )
+
+
+def _form(summary: CartSummary) -> CheckoutForm:
+    return CheckoutForm(
+        countries=country_choices(current_app.config["SHIPPING_COUNTRIES"]),
+        requires_shipping=summary.totals.requires_shipping,
+    )
+
+
+def _render(form: CheckoutForm, summary: CartSummary, status: int = 200) -> tuple[str, int]:
+    # Every render carries a fresh key and what the page shows now; the shopper's entries stay.
+    form.checkout_key.data = services.new_checkout_key()
+    form.cart_fingerprint.data = services.cart_fingerprint(summary)
+    return render_template("checkout/start.html", form=form, cart=summary), status
+
+
+def _empty_cart() -> Response:
+    flash("Your cart is empty. Add something before checking out.", "error")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.get("/checkout")
+def start() -> Response | tuple[str, int]:
+    summary = services.get_checkout_summary(session_cart.current_token(), _knobs())
+    if summary.is_empty:
+        return _empty_cart()
+    return _render(_form(summary), summary)
+
+
+@bp.post("/checkout")
+@limiter.limit(lambda: current_app.config["CHECKOUT_RATE_LIMIT"])
+def place() -> Response | tuple[str, int]:
+    summary = services.get_checkout_summary(session_cart.current_token(), _knobs())
+    form = _form(summary)
+    if not form.validate():
+        if summary.is_empty:
+            return _empty_cart()
+        return _render(form, summary, 400)
+    # An empty cart is decided by the service: a form sent again after paying finds its order first.
+    try:
+        started = services.start_checkout(
+            cart_token=session_cart.current_token(),
+            email=form.email.data,
+            address=form.shipping_address(),
+            fingerprint=form.cart_fingerprint.data,
+            checkout_key=form.checkout_key.data,
+            knobs=_knobs(),
+        )
+    except EmptyCartError:
+        return _empty_cart()
+    except CheckoutError as error:
+        flash(error.message, "error")
+        if isinstance(error, CartChangedError) or error.status_code == 409:
+            session_cart.forget_summary()
+        summary = services.get_checkout_summary(session_cart.current_token(), _knobs())
+        if summary.is_empty:
+            return _empty_cart()
+        return _render(form, summary, error.status_code)
+    return redirect(started.redirect_url, code=303)
+
+
+@bp.get("/checkout/success")
+def success() -> str:
+    order = payments.confirm_return(request.args.get("session_id", ""))
+    if order is None:
+        abort(
+            404,
+            description="We couldn't find that checkout. Your confirmation email has a link to your order.",
+        )
+    token = access.access_token(order.number)
+    return render_template(
+        "checkout/success.html",
+        order=order,
+        address=order_address(order),
+        token=token,
+    )
+
+
+@bp.get("/checkout/cancel/<token>")
+def cancel(token: str) -> Response:
+    number = access.order_number_from_token(token)
+    if number is None:
+        abort(404)
+    order = payments.cancel_checkout(number)
+    if order is None:
+        abort(404)
+    if order.status in {"paid", "fulfilled"}:
+        return redirect(access.order_url(order), code=303)
+    flash("You left the payment page. Nothing was charged, and your cart is as you left it.", "success")
+    return redirect(url_for("cart.show"), code=303)

@@ -1,0 +1,174 @@
+"""Order tables: the order (totals and address copied at checkout), its lines, its timeline, and the
+payment-provider events already applied to it."""
+
+import enum
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from shop.clock import utcnow
+from shop.extensions import db
+
+if TYPE_CHECKING:
+    from shop.catalog.models import Product, ProductVariant
+
+
+class OrderStatus(enum.StrEnum):
+    PENDING_PAYMENT = "pending_payment"
+    PAID = "paid"
+    FULFILLED = "fulfilled"
+    EXPIRED = "expired"
+    CANCELLED = "cancelled"
+    PAYMENT_FAILED = "payment_failed"
+    REFUNDED = "refunded"
+    PARTIALLY_REFUNDED = "partially_refunded"
+
+
+_STATUS_VALUES = ", ".join(f"'{status.value}'" for status in OrderStatus)
+
+
+class Order(db.Model):
+    __tablename__ = "order"
+    __table_args__ = (
+        sa.CheckConstraint(f"status IN ({_STATUS_VALUES})", name="status_known"),
+        sa.CheckConstraint(
+            "subtotal_cents >= 0 AND shipping_cents >= 0 AND tax_cents >= 0 AND total_cents >= 0",
+            name="amounts_not_negative",
+        ),
+        sa.CheckConstraint(
+            "refunded_cents >= 0 AND refunded_cents <= total_cents", name="refund_within_total"
+        ),
+        # The sweep's query: pending orders whose reservation ran out.
+        sa.Index("ix_order_reservation_sweep", "status", "reservation_expires_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Human-friendly and random (GS-7K3Q9P): order numbers say nothing about volume or neighbours.
+    number: Mapped[str] = mapped_column(sa.String(16), unique=True)
+    # Hash of the one-time checkout form key: a replayed form finds this order instead of making another.
+    checkout_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    email: Mapped[str] = mapped_column(sa.String(320), index=True)
+    status: Mapped[str] = mapped_column(sa.String(24), default=OrderStatus.PENDING_PAYMENT)
+    currency: Mapped[str] = mapped_column(sa.String(3))
+
+    # Totals as pricing.order_totals() computed them when the order was placed; never recomputed.
+    subtotal_cents: Mapped[int]
+    merchandise_subtotal_cents: Mapped[int]
+    shipping_cents: Mapped[int]
+    tax_cents: Mapped[int] = mapped_column(default=0)
+    total_cents: Mapped[int]
+    refunded_cents: Mapped[int] = mapped_column(default=0)
+    requires_shipping: Mapped[bool]
+
+    ship_name: Mapped[str | None] = mapped_column(sa.String(200))
+    ship_line1: Mapped[str | None] = mapped_column(sa.String(200))
+    ship_line2: Mapped[str | None] = mapped_column(sa.String(200))
+    ship_city: Mapped[str | None] = mapped_column(sa.String(120))
+    ship_region: Mapped[str | None] = mapped_column(sa.String(120))
+    ship_postal_code: Mapped[str | None] = mapped_column(sa.String(20))
+    ship_country: Mapped[str | None] = mapped_column(sa.String(2))
+
+    # Stock is held from checkout until this moment; the release happens once, recorded here.
+    reservation_expires_at: Mapped[datetime]
+    reservation_released_at: Mapped[datetime | None]
+
+    payment_provider: Mapped[str | None] = mapped_column(sa.String(16))
+    payment_session_id: Mapped[str | None] = mapped_column(sa.String(255), unique=True)
+    payment_url: Mapped[str | None] = mapped_column(sa.String(2000))
+    payment_intent_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
+
+    # Set when a person must look: a payment that did not match, a late payment with no stock left.
+    needs_attention: Mapped[bool] = mapped_column(default=False, index=True)
+    attention_reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+    # The browser's cart, so the purchased items leave it once paid.
+    cart_token: Mapped[str | None] = mapped_column(sa.String(64))
+
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    paid_at: Mapped[datetime | None]
+    fulfilled_at: Mapped[datetime | None]
+
+    lines: Mapped[list["OrderLine"]] = relationship(
+        back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"
+    )
+    events: Mapped[list["OrderEvent"]] = relationship(
+        back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_digital_only(self) -> bool:
+        return not self.requires_shipping
+
+    @property
+    def reservation_held(self) -> bool:
+        return self.reservation_released_at is None
+
+    def __repr__(self) -> str:
+        return f"<Order {self.number} {self.status}>"
+
+
+class OrderLine(db.Model):
+    """One item as bought: name, SKU and unit price are copies, so later catalog edits change nothing."""
+
+    __tablename__ = "order_line"
+    __table_args__ = (
+        sa.CheckConstraint("quantity > 0", name="quantity_positive"),
+        sa.CheckConstraint("unit_price_cents >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    # Kept when the catalog row goes away: the line's copies still describe what was bought.
+    variant_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("product_variant.id", ondelete="SET NULL"), index=True
+    )
+    product_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("product.id", ondelete="SET NULL"), index=True
+    )
+    sku: Mapped[str] = mapped_column(sa.String(64))
+    name: Mapped[str] = mapped_column(sa.String(200))
+    unit_price_cents: Mapped[int]
+    quantity: Mapped[int]
+    is_digital: Mapped[bool]
+
+    order: Mapped[Order] = relationship(back_populates="lines")
+    variant: Mapped["ProductVariant | None"] = relationship()
+    product: Mapped["Product | None"] = relationship()
+
+    @property
+    def line_total_cents(self) -> int:
+        return self.unit_price_cents * self.quantity
+
+
+class OrderEvent(db.Model):
+    """The order's timeline: every status change and anything worth telling staff, append-only."""
+
+    __tablename__ = "order_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("order.id", ondelete="CASCADE"), index=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Who: "shopper", "payments" (provider events), "system" (sweeps), "staff:<email>" later.
+    actor: Mapped[str] = mapped_column(sa.String(120))
+    # What: "status" for transitions, or "flagged", "address", "refund", "note", ...
+    kind: Mapped[str] = mapped_column(sa.String(40))
+    from_status: Mapped[str | None] = mapped_column(sa.String(24))
+    to_status: Mapped[str | None] = mapped_column(sa.String(24))
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+
+    order: Mapped[Order] = relationship(back_populates="events")
+
+
+class PaymentEventRecord(db.Model):
+    """A provider event (Stripe event id) already applied; stored with its effects, so a replay is a no-op."""
+
+    __tablename__ = "payment_event_record"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    event_type: Mapped[str] = mapped_column(sa.String(80))
+    order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("order.id", ondelete="SET NULL"), index=True)
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow)

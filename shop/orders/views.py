@@ -1,0 +1,59 @@
+"""/orders/<number>: an order's status and timeline, for its owner (a signed link, for now)."""
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+
+from shop.extensions import limiter
+from shop.orders import access, services
+from shop.orders.forms import OrderDownloadForm
+from shop.orders.models import Order
+
+bp = Blueprint("orders", __name__)
+
+# What a customer reads on their order's timeline. Staff notes, flags and payment references stay internal.
+CUSTOMER_STATUS_TEXT = {
+    "pending_payment": "Waiting for payment",
+    "paid": "Payment received",
+    "fulfilled": "Order complete",
+    "expired": "The payment time ran out; nothing was charged",
+    "cancelled": "Order cancelled",
+    "payment_failed": "The payment didn't go through; nothing was charged",
+    "refunded": "Refunded",
+    "partially_refunded": "Partly refunded",
+}
+
+NOT_FOUND = "We couldn't find that order. Use the link in your confirmation email."
+
+
+def _viewable_order(number: str, token: str | None) -> Order:
+    """The order, or 404 alike for unknown numbers and for orders this link does not open."""
+    order = services.get_order_by_number(number)
+    if order is None or not access.can_view(order, token=token):
+        abort(404, description=NOT_FOUND)
+    return order
+
+
+@bp.get("/orders/<number>")
+def show(number: str) -> str:
+    token = request.args.get("t")
+    order = _viewable_order(number, token)
+    return render_template(
+        "orders/show.html",
+        order=order,
+        address=services.order_address(order),
+        token=token,
+        status_text=CUSTOMER_STATUS_TEXT,
+    )
+
+
+@bp.post("/orders/<number>/downloads/<int:line_id>")
+@limiter.limit("30 per hour")
+def download(number: str, line_id: int) -> Response:
+    form = OrderDownloadForm()
+    if not form.validate():
+        abort(404, description=NOT_FOUND)
+    order = _viewable_order(number, form.t.data)
+    link = services.issue_line_download(order.id, line_id)
+    if link is None:
+        flash("That download isn't available for this order.", "error")
+        return redirect(url_for("orders.show", number=order.number, t=form.t.data), code=303)
+    return redirect(link.url, code=303)

@@ -1,0 +1,151 @@
+"""Payment use cases: start a payment for an order, confirm a return from the payment page, run the dev
+page's buttons, and reconcile sessions whose webhook never arrived."""
+
+import logging
+from collections import Counter
+from datetime import datetime, timedelta
+
+from flask import current_app
+
+from shop.clock import utcnow
+from shop.extensions import db
+from shop.orders import access
+from shop.orders import services as orders
+from shop.orders.models import Order, OrderStatus
+from shop.payments.dev_provider import DevProvider
+from shop.payments.errors import PaymentError
+from shop.payments.provider import CheckoutLine, CheckoutRequest
+from shop.payments.selection import get_provider
+from shop.payments.webhooks import apply_snapshot, handle_webhook
+from shop.urls import external_url
+
+log = logging.getLogger(__name__)
+
+
+def session_expiry(order: Order, *, reservation_minutes: int, min_minutes: int, max_minutes: int) -> datetime:
+    """When the payment session (and so the reservation) ends, in whole seconds.
+
+    RESERVATION_MINUTES after now, but within what the provider accepts: Stripe refuses sessions that
+    expire in under 30 minutes, so with Stripe a reservation lasts at least 32 minutes.
+    """
+    minutes = min(max(reservation_minutes, min_minutes), max_minutes)
+    return (utcnow() + timedelta(minutes=minutes)).replace(microsecond=0)
+
+
+def start_payment(order_id: int) -> str:
+    """Open a payment session for a pending order and return the URL to send the shopper to.
+
+    The order's reservation is committed before the provider is called (no transaction is held open
+    across the network). If the provider fails, the reservation is released at once (order cancelled)
+    and PaymentError carries a retryable message. A replay returns the session already opened.
+    """
+    order = db.session.get(Order, order_id)
+    if order is None or order.status != OrderStatus.PENDING_PAYMENT:
+        raise PaymentError("This checkout has already finished. Please start again from your cart.")
+    if order.payment_url:
+        return order.payment_url
+    provider = get_provider()
+    min_minutes, max_minutes = provider.session_expiry_bounds()
+    expires_at = session_expiry(
+        order,
+        reservation_minutes=current_app.config["RESERVATION_MINUTES"],
+        min_minutes=min_minutes,
+        max_minutes=max_minutes,
+    )
+    request = CheckoutRequest(
+        order_id=order.id,
+        order_number=order.number,
+        email=order.email,
+        currency=order.currency,
+        lines=tuple(
+            CheckoutLine(
+                name=line.name, sku=line.sku, unit_amount_cents=line.unit_price_cents, quantity=line.quantity
+            )
+            for line in order.lines
+        ),
+        requires_shipping=order.requires_shipping,
+        shipping_cents=order.shipping_cents,
+        total_cents=order.total_cents,
+        expires_at=expires_at,
+        success_url=external_url("checkout.success") + "?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url=external_url("checkout.cancel", token=access.access_token(order.number)),
+    )
+    db.session.commit()  # end the read transaction before the network call
+    try:
+        started = provider.create_session(request)
+    except PaymentError as error:
+        orders.mark_cancelled(
+            order_id, actor=orders.ACTOR_SYSTEM, note=f"The payment could not be started: {error.message}"
+        )
+        raise
+    orders.attach_payment_session(
+        order_id,
+        provider=provider.name,
+        session_id=started.session_id,
+        url=started.url,
+        expires_at=expires_at,
+    )
+    return started.url
+
+
+def confirm_return(session_id: str) -> Order | None:
+    """The shopper is back from the payment page: if the webhook has not told us yet, ask the provider
+    and apply what it says through the same idempotent path. Returns the order (None if unknown)."""
+    order = orders.get_order_by_session(session_id)
+    if order is None:
+        return None
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        try:
+            snapshot = get_provider().retrieve_session(session_id)
+        except PaymentError:
+            log.warning("could not confirm session %s on return; the webhook will", session_id)
+        else:
+            if snapshot.order_id == order.id:
+                apply_snapshot(snapshot, actor="payments (return)")
+        db.session.expire_all()
+        order = orders.get_order_by_session(session_id)
+    return order
+
+
+def cancel_checkout(order_number: str) -> Order | None:
+    """The shopper came back from the payment page without paying: close the session and release the
+    stock now rather than at expiry. A session that can no longer be closed (it was paid) is left alone."""
+    order = orders.get_order_by_number(order_number)
+    if order is None or order.status != OrderStatus.PENDING_PAYMENT:
+        return order
+    session_id = order.payment_session_id
+    db.session.commit()
+    if session_id and not get_provider().expire_session(session_id):
+        return order
+    orders.mark_cancelled(order.id, note="The shopper left the payment page without paying.")
+    return orders.get_order_by_number(order_number)
+
+
+def run_dev_action(session_id: str, action: str) -> Order | None:
+    """A dev page button: build the Stripe-shaped event, sign it, and send it through the webhook handler."""
+    provider = get_provider()
+    if not isinstance(provider, DevProvider):
+        return None
+    signed = provider.signed_event(session_id, action)
+    if signed is None:
+        return None
+    payload, signature = signed
+    db.session.commit()
+    handle_webhook(payload, signature)
+    db.session.expire_all()
+    return orders.get_order_by_session(session_id)
+
+
+def get_dev_session_order(session_id: str) -> Order | None:
+    provider = get_provider()
+    if not isinstance(provider, DevProvider):
+        return None
+    return orders.get_order_by_session(session_id)
+
+
+def reconcile_payments(*, since: datetime) -> Counter[str]:
+    """Apply every recent session the provider knows, for webhooks that never arrived. Idempotent."""
+    outcomes: Counter[str] = Counter()
+    for snapshot in get_provider().list_recent_sessions(since=since):
+        outcomes[apply_snapshot(snapshot, actor="reconciliation")] += 1
+    return outcomes

@@ -1,0 +1,292 @@
+"""Order services on the database: numbers, reservation, release exactly once, the sweep, refunds."""
+
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from shop.catalog.models import ProductVariant
+from shop.catalog.services import get_catalog_revision
+from shop.clock import utcnow
+from shop.downloads.models import DownloadGrant
+from shop.emails.models import OutgoingEmail
+from shop.extensions import db
+from shop.orders import services
+from shop.orders.errors import RefundError
+from shop.orders.models import Order, OrderEvent
+from shop.orders.services import Outcome, PaymentConfirmation
+from shop.payments.errors import PaymentError
+from tests.factories import stock_of
+from tests.ordering import SHIPPING_ADDRESS, make_pending_order, make_shop, new_line, reload
+
+
+@pytest.fixture
+def shop(app: Flask) -> dict:
+    return make_shop()
+
+
+def paid(order: Order) -> Order:
+    confirmation = PaymentConfirmation(
+        session_id=order.payment_session_id,
+        payment_intent_id="pi_1",
+        amount_cents=order.total_cents,
+        currency="usd",
+    )
+    assert services.mark_paid(order.id, confirmation) == Outcome.APPLIED
+    return reload(order)
+
+
+def test_order_numbers_are_friendly_and_random(shop: dict) -> None:
+    numbers = {make_pending_order(("TEE-M", 1), session_id=None).number for _ in range(5)}
+
+    assert len(numbers) == 5
+    for number in numbers:
+        assert re.fullmatch(r"GS-[23456789ABCDEFGHJKMNPQRSTVWXYZ]{6}", number)
+
+
+def test_creating_an_order_copies_lines_and_reserves_stock(shop: dict) -> None:
+    revision = get_catalog_revision()
+
+    order = make_pending_order(("HOODIE-M", 2), ("GUIDE-WB", 1))
+
+    order = reload(order)
+    assert order.status == "pending_payment"
+    assert [
+        (line.sku, line.name, line.unit_price_cents, line.quantity, line.is_digital) for line in order.lines
+    ] == [
+        ("HOODIE-M", "Spore Print Hoodie (M)", 6_800, 2, False),
+        ("GUIDE-WB", "90-Day Workbook", 1_900, 1, True),
+    ]
+    assert (order.subtotal_cents, order.merchandise_subtotal_cents, order.shipping_cents) == (
+        15_500,
+        13_600,
+        795,
+    )
+    assert order.total_cents == 16_295
+    assert stock_of("HOODIE-M") == 8
+    assert get_catalog_revision() > revision  # cached pages show the new stock
+    assert [event.kind for event in order.events] == ["created"]
+
+
+def test_a_price_change_after_ordering_does_not_change_the_order(shop: dict) -> None:
+    order = make_pending_order(("TEE-M", 1))
+    db.session.execute(
+        sa.update(ProductVariant).where(ProductVariant.sku == "TEE-M").values(price_cents=9_900)
+    )
+    db.session.commit()
+
+    assert reload(order).lines[0].unit_price_cents == 3_200
+
+
+def test_if_one_line_is_short_nothing_is_reserved(shop: dict) -> None:
+    lines = [new_line("HOODIE-M", 2), new_line("TEE-M", 1), new_line("MUG", 4)]
+
+    with pytest.raises(services.StockShortError) as short:
+        services.create_order(
+            email="ana@example.com",
+            lines=lines,
+            address=SHIPPING_ADDRESS,
+            currency="usd",
+            flat_rate_cents=795,
+            free_over_cents=15_000,
+            reservation_minutes=30,
+            cart_token=None,
+            checkout_key=None,
+        )
+    db.session.rollback()
+
+    assert "only 3 left of Enamel Mug" in short.value.message
+    assert stock_of("HOODIE-M") == 10 and stock_of("TEE-M") == 20 and stock_of("MUG") == 3
+    assert db.session.scalar(sa.select(sa.func.count(Order.id))) == 0
+
+
+def test_release_happens_exactly_once(shop: dict) -> None:
+    order = make_pending_order(("HOODIE-M", 2))
+
+    first = services.release_reservation(order, actor="system")
+    second = services.release_reservation(order, actor="system")
+    db.session.commit()
+
+    assert (first, second) == (True, False)
+    assert stock_of("HOODIE-M") == 10
+
+
+@pytest.mark.parametrize("mark", [services.mark_expired, services.mark_failed, services.mark_cancelled])
+def test_ending_a_pending_order_returns_stock_once(shop: dict, mark) -> None:
+    order = make_pending_order(("HOODIE-M", 2), ("MUG", 1))
+
+    outcomes = [mark(order.id), mark(order.id)]
+
+    assert outcomes == [Outcome.APPLIED, Outcome.ALREADY_DONE]
+    assert stock_of("HOODIE-M") == 10 and stock_of("MUG") == 3
+    order = reload(order)
+    assert order.reservation_released_at is not None
+    assert [event.kind for event in order.events] == ["created", "status", "stock"]
+
+
+def test_expiring_then_failing_returns_stock_once(shop: dict) -> None:
+    order = make_pending_order(("HOODIE-M", 2))
+
+    services.mark_expired(order.id)
+    services.mark_failed(order.id)
+    services.mark_cancelled(order.id)
+
+    assert stock_of("HOODIE-M") == 10
+    assert reload(order).status == "expired"
+
+
+def test_mark_paid_is_idempotent(app: Flask, shop: dict) -> None:
+    order = make_pending_order(("GUIDE-WB", 1))
+    confirmation = PaymentConfirmation("cs_test_123", "pi_1", order.total_cents, "usd")
+
+    outcomes = [services.mark_paid(order.id, confirmation) for _ in range(3)]
+
+    assert outcomes == [Outcome.APPLIED, Outcome.ALREADY_DONE, Outcome.ALREADY_DONE]
+    assert db.session.scalar(sa.select(sa.func.count(OutgoingEmail.id))) == 1
+    assert db.session.scalar(sa.select(sa.func.count(DownloadGrant.id))) == 1
+
+
+def test_mark_paid_for_an_unknown_order(shop: dict) -> None:
+    assert services.mark_paid(999, PaymentConfirmation(None, None, 1, "usd")) == Outcome.UNKNOWN_ORDER
+
+
+def test_a_payment_through_another_session_is_flagged(shop: dict) -> None:
+    order = make_pending_order(("TEE-M", 1))
+
+    outcome = services.mark_paid(order.id, PaymentConfirmation("cs_other", "pi_1", order.total_cents, "usd"))
+
+    assert outcome == Outcome.FLAGGED
+    assert reload(order).status == "pending_payment" and reload(order).needs_attention
+
+
+def test_a_broken_confirmation_email_never_fails_the_payment(app: Flask, shop: dict, monkeypatch) -> None:
+    def explode(**kwargs: object) -> None:
+        raise RuntimeError("template blew up")
+
+    monkeypatch.setattr(services, "queue_email", explode)
+    order = make_pending_order(("GUIDE-WB", 1))
+
+    assert services.mark_paid(
+        order.id, PaymentConfirmation("cs_test_123", "pi", order.total_cents, "usd")
+    ) == (Outcome.APPLIED)
+    assert reload(order).status == "fulfilled"
+
+
+def test_the_sweep_expires_only_overdue_unflagged_orders(shop: dict) -> None:
+    overdue = make_pending_order(("HOODIE-M", 2), session_id="cs_1")
+    fresh = make_pending_order(("HOODIE-L", 1), session_id="cs_2")
+    flagged = make_pending_order(("TEE-M", 1), session_id="cs_3")
+    paid_order = paid(make_pending_order(("MUG", 1), session_id="cs_4"))
+    for order in (overdue, flagged, paid_order):
+        db.session.get(Order, order.id).reservation_expires_at = utcnow() - timedelta(minutes=1)
+    db.session.get(Order, flagged.id).needs_attention = True
+    db.session.commit()
+
+    released = services.release_expired_orders()
+    again = services.release_expired_orders()
+
+    assert (released, again) == (1, 0)
+    assert reload(overdue).status == "expired" and reload(fresh).status == "pending_payment"
+    assert reload(flagged).status == "pending_payment" and reload(paid_order).status == "paid"
+    assert stock_of("HOODIE-M") == 10 and stock_of("HOODIE-L") == 9 and stock_of("TEE-M") == 19
+
+
+def test_a_full_refund_revokes_the_downloads(shop: dict) -> None:
+    order = paid(make_pending_order(("GUIDE-WB", 1), ("TEE-M", 1)))
+
+    result = services.refund_order(order.id, actor="staff:bo@example.com", note="Customer asked.")
+
+    order = reload(order)
+    assert result.amount_cents == order.total_cents
+    assert (order.status, order.refunded_cents) == ("refunded", order.total_cents)
+    assert all(grant.revoked_at is not None for grant in db.session.scalars(sa.select(DownloadGrant)))
+    notes = [event.note for event in order.events]
+    assert any("Refunded" in note and "Customer asked." in note for note in notes)
+
+
+def test_partial_refunds_add_up(shop: dict) -> None:
+    order = paid(make_pending_order(("HOODIE-M", 1)))
+
+    services.refund_order(order.id, 1_000, actor="staff:bo@example.com", revoke_downloads=False)
+    assert (reload(order).status, reload(order).refunded_cents) == ("partially_refunded", 1_000)
+    services.refund_order(order.id, actor="staff:bo@example.com")
+
+    order = reload(order)
+    assert (order.status, order.refunded_cents) == ("refunded", order.total_cents)
+    with pytest.raises(RefundError):
+        services.refund_order(order.id, 1, actor="staff:bo@example.com")
+
+
+@pytest.mark.parametrize("amount", [0, -5, 10_000_000])
+def test_a_refund_must_be_within_what_is_left(shop: dict, amount: int) -> None:
+    order = paid(make_pending_order(("TEE-M", 1)))
+
+    with pytest.raises(RefundError):
+        services.refund_order(order.id, amount, actor="staff:bo@example.com")
+
+    assert reload(order).refunded_cents == 0
+
+
+def test_an_unpaid_order_cannot_be_refunded(shop: dict) -> None:
+    order = make_pending_order(("TEE-M", 1))
+
+    with pytest.raises(RefundError):
+        services.refund_order(order.id, actor="staff:bo@example.com")
+
+
+def test_a_provider_failure_refunds_nothing(app: Flask, shop: dict, monkeypatch) -> None:
+    order = paid(make_pending_order(("TEE-M", 1)))
+
+    def refuse(**kwargs: object) -> None:
+        raise PaymentError("down")
+
+    monkeypatch.setattr(app.extensions["payment_provider"], "refund", refuse)
+
+    with pytest.raises(PaymentError):
+        services.refund_order(order.id, actor="staff:bo@example.com")
+
+    assert reload(order).status == "paid" and reload(order).refunded_cents == 0
+
+
+def test_cancelling_a_paid_order_refunds_restocks_and_revokes(shop: dict) -> None:
+    order = paid(make_pending_order(("HOODIE-M", 2), ("GUIDE-WB", 1)))
+    assert stock_of("HOODIE-M") == 8
+
+    services.cancel_paid_order(order.id, actor="staff:bo@example.com", note="Out of our hands.")
+
+    order = reload(order)
+    assert order.status == "cancelled" and order.refunded_cents == order.total_cents
+    assert stock_of("HOODIE-M") == 10
+    assert db.session.scalar(sa.select(DownloadGrant)).revoked_at is not None
+    with pytest.raises(RefundError):
+        services.cancel_paid_order(order.id, actor="staff:bo@example.com")
+
+
+def test_every_status_change_is_on_the_timeline(shop: dict) -> None:
+    order = paid(make_pending_order(("GUIDE-WB", 1)))
+    services.refund_order(order.id, actor="staff:bo@example.com")
+
+    changes = db.session.execute(
+        sa.select(OrderEvent.from_status, OrderEvent.to_status)
+        .where(OrderEvent.order_id == order.id, OrderEvent.kind == "status")
+        .order_by(OrderEvent.id)
+    ).all()
+    assert changes == [("pending_payment", "paid"), ("paid", "fulfilled"), ("fulfilled", "refunded")]
+
+
+def test_a_payment_reported_again_after_cancellation_does_not_reopen_the_order(shop: dict) -> None:
+    # given a paid order that staff cancelled and refunded (its session still says "paid" at Stripe)
+    order = paid(make_pending_order(("HOODIE-M", 2), ("GUIDE-WB", 1)))
+    services.cancel_paid_order(order.id, actor="staff:bo@example.com")
+
+    # when reconciliation or a late retry reports the payment again
+    outcome = services.mark_paid(
+        order.id, PaymentConfirmation("cs_test_123", "pi_1", order.total_cents, "usd")
+    )
+
+    # then nothing is reserved, granted or sent again
+    assert outcome == Outcome.ALREADY_DONE
+    assert reload(order).status == "cancelled" and stock_of("HOODIE-M") == 10
+    assert db.session.scalar(sa.select(sa.func.count(DownloadGrant.id))) == 1
