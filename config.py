@@ -2,6 +2,7 @@
 
 import os
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -57,6 +58,12 @@ class Config:
     DOWNLOAD_MAX_COUNT = _env_int("DOWNLOAD_MAX_COUNT", 5)
     GUIDE_STORAGE_DIR = os.environ.get("GUIDE_STORAGE_DIR", str(INSTANCE_DIR / "guides"))
 
+    # The free guide's email gate (shop/guides/).
+    GUIDE_LINK_TTL_HOURS = _env_int("GUIDE_LINK_TTL_HOURS", 48)  # how long an emailed confirm link works
+    # Flask-Limiter strings; each applies to the sign-up form and to "resend" separately.
+    GUIDE_LIMIT_PER_IP = os.environ.get("GUIDE_LIMIT_PER_IP", "20 per hour")
+    GUIDE_LIMIT_PER_EMAIL = os.environ.get("GUIDE_LIMIT_PER_EMAIL", "5 per hour")
+
     PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "auto")
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
     STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET") or None
@@ -95,6 +102,10 @@ class Config:
     MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Good Spores <hello@localhost>")
     MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE_DIR / "outbox"))
+    # Optional mailto: alternative in List-Unsubscribe (only if someone processes that mailbox).
+    LIST_UNSUBSCRIBE_MAILTO = os.environ.get("LIST_UNSUBSCRIBE_MAILTO") or None
+    # Where the privacy page tells people to write for erasure or questions.
+    PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL") or parseaddr(MAIL_DEFAULT_SENDER)[1]
     EMAIL_MAX_ATTEMPTS = _env_int("EMAIL_MAX_ATTEMPTS", 8)
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

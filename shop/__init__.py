@@ -41,11 +41,13 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.catalog.views import bp as catalog_bp
     from shop.downloads.views import bp as downloads_bp
     from shop.emails.services import deliver_queued_in_request
+    from shop.guides.views import bp as guides_bp
     from shop.site.views import bp as site_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(cart_bp)
     app.register_blueprint(downloads_bp)
+    app.register_blueprint(guides_bp)
     app.register_blueprint(site_bp)
     if app.config["DEV_TOOLS"] and app.config["APP_ENV"] != "production":
         from shop.emails.views import bp as dev_outbox_bp

@@ -4,14 +4,19 @@ from shop.cart.models import Cart, CartLine
 from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.emails.models import OutgoingEmail
+from shop.guides.models import ConsentRecord, GuideRequest, Lead, LeadErasureCount
 
 __all__ = [
     "Cart",
     "CartLine",
     "CatalogRevision",
     "Category",
+    "ConsentRecord",
     "DownloadEvent",
     "DownloadGrant",
+    "GuideRequest",
+    "Lead",
+    "LeadErasureCount",
     "OutgoingEmail",
     "Product",
     "ProductVariant",

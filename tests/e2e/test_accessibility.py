@@ -74,16 +74,6 @@ CASES = [("desktop", name) for name in PAGES] + [
 ]
 
 
-# Known app bug, left for the template owner to fix: remove this marker with the fix. strict=True turns the
-# fix into an XPASS failure, so the marker cannot outlive the bug and hide a later violation.
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "axe 'region': templates/base.html renders <p class='shipping-banner'> outside every landmark; "
-        "make it <aside class='shipping-banner' aria-label='Shipping offer'>"
-    ),
-)
 @pytest.mark.parametrize(("viewport", "page_name"), CASES, ids=[f"{v}-{n}" for v, n in CASES])
 def test_axe_finds_no_violations(
     new_context: Callable[..., BrowserContext], viewport: str, page_name: str
