@@ -54,6 +54,10 @@ class VisitSource:
         }
         return cls(**fields)
 
+    def cleaned(self) -> "VisitSource":
+        """The same source with every value on one printable line and within its length."""
+        return VisitSource.from_session_value(asdict(self))
+
     def to_session_value(self) -> dict[str, str]:
         return {name: text for name, text in asdict(self).items() if text}
 

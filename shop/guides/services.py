@@ -21,7 +21,7 @@ from shop.catalog.views_data import ProductView
 from shop.clock import utcnow
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.downloads.services import DownloadLink, issue_grant
-from shop.emails.models import EmailStatus, OutgoingEmail
+from shop.emails.models import OutgoingEmail
 from shop.emails.services import InvalidRecipientError, queue_email
 from shop.extensions import db
 from shop.guides import consent, tokens
@@ -43,8 +43,6 @@ T = TypeVar("T")
 # The forms that can sign someone up; anything else a client sends is recorded as "guide".
 SIGNUP_FORMS = frozenset({"guide", "home", "product", "journal"})
 MAX_FIRST_NAME_LENGTH = 100
-# Templates this domain sends; an erasure removes them even while still queued.
-GUIDE_EMAIL_TEMPLATES = ("guide_link",)
 
 
 @dataclass(frozen=True)
@@ -246,11 +244,11 @@ def capture_lead(
         source=context.source,
     )
     first_name = clean_first_name(first_name)[:MAX_FIRST_NAME_LENGTH]
+    source = context.source.cleaned()
 
     def write() -> int:
         lead = _find_lead(email)
         if lead is None:
-            source = context.source
             lead = Lead(
                 email=email,
                 first_name=first_name,
@@ -468,8 +466,9 @@ def erase_lead(email: str) -> bool:
     Commits. Returns False when no lead has that email.
 
     Goes: the lead, its consent log, its guide links, the download grants it earned and their download
-    log (IP addresses, user agents), and the emails sent to the address, except transactional ones still
-    waiting to go out (an order's confirmation belongs to the order, which keeps its own records).
+    log (IP addresses, user agents), and every email to the address in the outgoing queue, sent or not
+    (the queue is a delivery log; the person asked us to stop). Grants and records that belong to an
+    order are not the lead's and stay with the order.
     """
     email = normalize_email(email)
     if _find_lead(email) is None:
@@ -485,16 +484,7 @@ def erase_lead(email: str) -> bool:
         db.session.execute(sa.delete(DownloadGrant).where(DownloadGrant.lead_id == lead_id))
         db.session.execute(sa.delete(GuideRequest).where(GuideRequest.lead_id == lead_id))
         db.session.execute(sa.delete(ConsentRecord).where(ConsentRecord.lead_id == lead_id))
-        db.session.execute(
-            sa.delete(OutgoingEmail).where(
-                sa.func.lower(OutgoingEmail.to_address) == email,
-                sa.or_(
-                    OutgoingEmail.status != EmailStatus.PENDING,
-                    OutgoingEmail.template.in_(GUIDE_EMAIL_TEMPLATES),
-                    OutgoingEmail.category == "marketing",
-                ),
-            )
-        )
+        db.session.execute(sa.delete(OutgoingEmail).where(sa.func.lower(OutgoingEmail.to_address) == email))
         db.session.execute(sa.delete(Lead).where(Lead.id == lead_id))
         _count_erasure()
         return lead_id

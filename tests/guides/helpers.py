@@ -1,5 +1,6 @@
 """Steps and look-ups shared by the guide-gate tests."""
 
+import html
 import re
 from typing import Any
 
@@ -8,13 +9,28 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from shop.catalog.demo_pdf import render_text_pdf
+from shop.catalog.models import Product
 from shop.extensions import db
 from shop.guides import services
 from shop.guides.attribution import VisitSource
 from shop.guides.models import ConsentRecord, Lead
+from shop.storage import guide_storage
+from tests.factories import make_guide
 
 GUIDE_SLUG = "essential"
 GUIDE_PATH = f"/guides/{GUIDE_SLUG}"
+
+
+def make_free_guide() -> Product:
+    """The lead magnet with its PDF on disk, in the current app's database and storage."""
+    product = make_guide(
+        name="The Essential Guide", slug=GUIDE_SLUG, sku="GUIDE-FREE", price_cents=0, is_lead_magnet=True
+    )
+    product.guide_file = "essential.pdf"
+    db.session.commit()
+    guide_storage().save("essential.pdf", render_text_pdf("Essential", ["Page one."]))
+    return product
 
 
 def outbox(app: Flask) -> list[Any]:
@@ -84,3 +100,8 @@ def consents(email: str = "ana@example.com") -> list[ConsentRecord]:
 
 def page_text(response: TestResponse) -> str:
     return response.get_data(as_text=True)
+
+
+def visible_text(response: TestResponse) -> str:
+    """The page as a reader sees it: entities decoded, so "don't" matches however it was escaped."""
+    return html.unescape(response.get_data(as_text=True))
