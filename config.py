@@ -39,6 +39,10 @@ def _database_url(raw: str | None, default: str) -> str:
 class Config:
     APP_ENV = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Old keys, comma-separated, still accepted when verifying (sessions, unsubscribe links) after a rotation.
+    SECRET_KEY_FALLBACKS = [
+        key.strip() for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+    ]
     SHOP_NAME = os.environ.get("SHOP_NAME", "Good Spores")
     SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "usd").lower()
 
