@@ -202,16 +202,6 @@ def test_removing_the_last_line_empties_the_cart(page: Page) -> None:
     assert cart_on_server(page) == {}
 
 
-# Known app bug, left for the owner of static/js/shop.js: remove this marker with the fix (strict=True
-# makes the fixed test fail as XPASS until the marker goes).
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "static/js/shop.js changeLine() re-renders #cart-root and restores focus only by an id read before "
-        "the request; the Update button has no id (and focus is mid-blur then), so focus falls to <body>"
-    ),
-)
 def test_keyboard_focus_stays_on_the_update_button_after_the_cart_refreshes(page: Page) -> None:
     # given a hoodie in the cart, and a keyboard user in its quantity box
     add_hoodie_with_javascript(page, "M")
