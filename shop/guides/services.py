@@ -43,6 +43,8 @@ T = TypeVar("T")
 # The forms that can sign someone up; anything else a client sends is recorded as "guide".
 SIGNUP_FORMS = frozenset({"guide", "home", "product", "journal"})
 MAX_FIRST_NAME_LENGTH = 100
+# queue_email keeps header values to one line of at most this many characters.
+MAX_HEADER_LENGTH = 200
 
 
 @dataclass(frozen=True)
@@ -155,8 +157,11 @@ def unsubscribe_headers(lead: Lead, *, mailto: str | None = None) -> dict[str, s
     targets = [f"<{_unsubscribe_url(lead)}>"]
     if mailto:
         targets.append(f"<mailto:{mailto}?subject=unsubscribe>")
+    header = ", ".join(targets)
+    if len(header) > MAX_HEADER_LENGTH:
+        header = targets[0]  # the queue cuts longer header values; the https link is the one that matters
     return {
-        "List-Unsubscribe": ", ".join(targets),
+        "List-Unsubscribe": header,
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 

@@ -14,7 +14,7 @@ from shop.catalog.demo_catalog import PRODUCTS
 from shop.extensions import db
 from shop.guides.models import Lead
 from tests.e2e.conftest import PHONE, LiveServer
-from tests.e2e.shopper import assert_no_axe_violations
+from tests.e2e.shopper import assert_no_axe_violations, has_horizontal_overflow
 
 pytestmark = pytest.mark.e2e
 
@@ -203,3 +203,4 @@ def test_axe_finds_no_violations_on_the_guide_pages(
     PAGES[page_name](page)
 
     assert_no_axe_violations(page)
+    assert not has_horizontal_overflow(page)

@@ -76,6 +76,21 @@ def test_a_mailto_unsubscribe_is_offered_when_configured(make_app) -> None:
     assert header.endswith(", <mailto:unsubscribe@shop.example?subject=unsubscribe>")
 
 
+def test_a_mailto_too_long_for_the_header_is_left_out_rather_than_cut(make_app) -> None:
+    app = make_app(LIST_UNSUBSCRIBE_MAILTO=("x" * 180) + "@shop.example")
+    with app.app_context():
+        make_free_guide()
+    client = app.test_client()
+
+    sign_up(client)
+
+    with app.app_context():
+        [message] = outbox(app)
+    header = message.extra_headers["List-Unsubscribe"]
+    assert header.startswith("<http://localhost/unsubscribe/") and header.endswith(">")
+    assert "mailto:" not in header
+
+
 def test_links_in_the_email_are_https_when_the_shop_is_served_over_https(
     app: Flask, client: FlaskClient, guide: Product
 ) -> None:
