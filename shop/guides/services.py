@@ -138,6 +138,9 @@ def _commit_with_one_retry(write: Callable[[], T]) -> T:
         return result
     except IntegrityError:
         db.session.rollback()
+    except Exception:
+        db.session.rollback()
+        raise
     try:
         result = write()
         db.session.commit()
@@ -350,6 +353,7 @@ def confirm_guide_request(token: str, *, download_ttl_days: int, max_downloads: 
     (the first download may have failed); the confirmation time stays the first one."""
     guide_request = _live_guide_request(token)
     lead = guide_request.lead
+    lead_id, request_id = lead.id, guide_request.id
     now = utcnow()
     try:
         if lead.confirmed_at is None:
@@ -367,7 +371,7 @@ def confirm_guide_request(token: str, *, download_ttl_days: int, max_downloads: 
     except Exception:
         db.session.rollback()
         raise
-    log.info("guide confirmed: lead %s, request %s", lead.id, guide_request.id)
+    log.info("guide confirmed: lead %s, request %s", lead_id, request_id)
     return link
 
 

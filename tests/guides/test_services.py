@@ -20,6 +20,7 @@ from shop.guides.attribution import VisitSource
 from shop.guides.errors import (
     ExpiredLinkError,
     GuideUnavailableError,
+    UndeliverableAddressError,
     UnknownGuideError,
     UnknownLinkError,
 )
@@ -384,6 +385,17 @@ def test_resend_sends_a_fresh_link_and_nothing_for_an_empty_sign_up(app: Flask, 
     assert len(queued_emails()) == 2
 
 
+@pytest.mark.parametrize("email", ["ana@example.com,eve@example.com", "ana@example.com;x", "<a@b.example>"])
+def test_an_address_that_cannot_be_mailed_stores_nothing(app: Flask, guide: Product, email: str) -> None:
+    # the form refuses these first; the service must not half-write a lead if one gets through
+    with pytest.raises(UndeliverableAddressError):
+        capture(email)
+
+    assert leads() == []
+    assert db.session.scalars(sa.select(ConsentRecord)).all() == []
+    assert queued_emails() == []
+
+
 def test_marketing_email_without_unsubscribe_headers_is_refused(app: Flask) -> None:
     with pytest.raises(MissingUnsubscribeError):
         queue_email(
@@ -520,3 +532,25 @@ def test_simultaneous_sign_ups_of_one_email_make_one_lead(postgres: Flask, guide
     assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 1
     assert len(consents("race@example.com")) == 6
     assert len(queued_emails()) == 6
+
+
+def test_simultaneous_unsubscribes_log_one_withdrawal(postgres: Flask, guide: Product) -> None:
+    token = tokens.unsubscribe_token(capture(consent=True).lead_id)
+    barrier = threading.Barrier(6)
+
+    def click() -> None:
+        with postgres.app_context():
+            try:
+                barrier.wait()
+                services.unsubscribe(token, method="one-click", ip_address=None, user_agent=None)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=click) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert [record.given for record in consents()] == [True, False]
+    assert lead().subscribed is False
