@@ -2,6 +2,7 @@
 
 import os
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -45,6 +46,10 @@ def _database_url(raw: str | None, default: str) -> str:
 class Config:
     APP_ENV = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # Old keys, comma-separated, still accepted when verifying (sessions, unsubscribe links) after a rotation.
+    SECRET_KEY_FALLBACKS = [
+        key.strip() for key in os.environ.get("SECRET_KEY_FALLBACKS", "").split(",") if key.strip()
+    ]
     SHOP_NAME = os.environ.get("SHOP_NAME", "Good Spores")
     SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "usd").lower()
 
@@ -71,6 +76,12 @@ class Config:
     DOWNLOAD_TTL_DAYS = _env_int("DOWNLOAD_TTL_DAYS", 7)
     DOWNLOAD_MAX_COUNT = _env_int("DOWNLOAD_MAX_COUNT", 5)
     GUIDE_STORAGE_DIR = os.environ.get("GUIDE_STORAGE_DIR", str(INSTANCE_DIR / "guides"))
+
+    # The free guide's email gate (shop/guides/).
+    GUIDE_LINK_TTL_HOURS = _env_int("GUIDE_LINK_TTL_HOURS", 48)  # how long an emailed confirm link works
+    # Flask-Limiter strings; each applies to the sign-up form and to "resend" separately.
+    GUIDE_LIMIT_PER_IP = os.environ.get("GUIDE_LIMIT_PER_IP", "20 per hour")
+    GUIDE_LIMIT_PER_EMAIL = os.environ.get("GUIDE_LIMIT_PER_EMAIL", "5 per hour")
 
     PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "auto")
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
@@ -110,6 +121,10 @@ class Config:
     MAIL_TIMEOUT = _env_int("MAIL_TIMEOUT", 10)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Good Spores <hello@localhost>")
     MAIL_FILE_PATH = os.environ.get("MAIL_FILE_PATH", str(INSTANCE_DIR / "outbox"))
+    # Optional mailto: alternative in List-Unsubscribe (only if someone processes that mailbox).
+    LIST_UNSUBSCRIBE_MAILTO = os.environ.get("LIST_UNSUBSCRIBE_MAILTO") or None
+    # Where the privacy page tells people to write for erasure or questions.
+    PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL") or parseaddr(MAIL_DEFAULT_SENDER)[1]
     EMAIL_MAX_ATTEMPTS = _env_int("EMAIL_MAX_ATTEMPTS", 8)
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

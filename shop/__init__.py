@@ -42,6 +42,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.checkout.views import bp as checkout_bp
     from shop.downloads.views import bp as downloads_bp
     from shop.emails.services import deliver_queued_in_request
+    from shop.guides.views import bp as guides_bp
     from shop.orders.views import bp as orders_bp
     from shop.payments import selection as payment_selection
     from shop.payments.views import bp as payments_bp
@@ -53,6 +54,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.register_blueprint(checkout_bp)
     app.register_blueprint(orders_bp)
     app.register_blueprint(payments_bp)
+    app.register_blueprint(guides_bp)
     app.register_blueprint(site_bp)
     if app.config["DEV_TOOLS"] and app.config["APP_ENV"] != "production":
         from shop.emails.views import bp as dev_outbox_bp

@@ -1,6 +1,7 @@
 """`flask --app wsgi shop …` commands for operators."""
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from typing import TextIO
 
 import click
 from flask import Flask, current_app
@@ -10,6 +11,8 @@ from shop.cart import maintenance as cart_maintenance
 from shop.catalog import demo_catalog
 from shop.clock import utcnow
 from shop.emails import services as email_services
+from shop.guides import export as lead_export
+from shop.guides import services as lead_services
 from shop.orders import services as order_services
 from shop.payments import services as payment_services
 from shop.payments.errors import PaymentError
@@ -71,6 +74,42 @@ def reconcile_payments(hours: int | None) -> None:
     total = sum(outcomes.values())
     detail = ", ".join(f"{count} {outcome}" for outcome, count in sorted(outcomes.items())) or "none"
     click.echo(f"Checked {total} session(s) from the last {hours} hours: {detail}.")
+
+
+@shop_cli.command("export-leads")
+@click.option("--all", "include_all", is_flag=True, help="Every lead, not only confirmed subscribers.")
+@click.option(
+    "--since",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    help="Only leads who signed up on or after this date (YYYY-MM-DD, UTC).",
+)
+@click.option(
+    "--output",
+    type=click.File("w", encoding="utf-8", lazy=True),
+    default="-",
+    help="CSV file to write (default: standard output).",
+)
+def export_leads(include_all: bool, since: datetime | None, output: TextIO) -> None:
+    """Write marketing's lead list as CSV: by default only leads who confirmed their email, said yes
+    to marketing and are still subscribed. Cells are neutralised against spreadsheet formulas."""
+    lead_filter = lead_export.LeadFilter(
+        include_all=include_all, since=since.replace(tzinfo=UTC) if since else None
+    )
+    count = lead_export.write_csv(output, lead_filter)
+    click.echo(f"Exported {count} lead(s).", err=True)
+
+
+@shop_cli.command("erase-lead")
+@click.argument("email")
+@click.option("--yes", is_flag=True, help="Don't ask for confirmation.")
+def erase_lead(email: str, yes: bool) -> None:
+    """Delete everything held about the lead with EMAIL; only an anonymous monthly count remains."""
+    if not yes:
+        click.confirm(f"Erase every record of {email.strip().lower()}? This cannot be undone", abort=True)
+    if not lead_services.erase_lead(email):
+        raise click.ClickException("No lead has that email address; nothing was erased.")
+    click.echo("Erased. Only the anonymous erasure count remains.")
 
 
 def init_app(app: Flask) -> None:

@@ -4,6 +4,7 @@ from shop.cart.models import Cart, CartLine
 from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.emails.models import OutgoingEmail
+from shop.guides.models import ConsentRecord, GuideRequest, Lead, LeadErasureCount
 from shop.orders.models import Order, OrderEvent, OrderLine, PaymentEventRecord
 
 __all__ = [
@@ -11,11 +12,15 @@ __all__ = [
     "CartLine",
     "CatalogRevision",
     "Category",
+    "ConsentRecord",
     "DownloadEvent",
     "DownloadGrant",
     "Order",
     "OrderEvent",
     "OrderLine",
+    "GuideRequest",
+    "Lead",
+    "LeadErasureCount",
     "OutgoingEmail",
     "PaymentEventRecord",
     "Product",

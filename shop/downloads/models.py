@@ -30,6 +30,8 @@ class DownloadGrant(db.Model):
     max_downloads: Mapped[int]
     download_count: Mapped[int] = mapped_column(default=0)
     revoked_at: Mapped[datetime | None]
+    # The lead whose confirmed email earned this grant (the free guide); erasing the lead deletes it.
+    lead_id: Mapped[int | None] = mapped_column(sa.ForeignKey("lead.id", ondelete="CASCADE"), index=True)
     # The grant this one replaced when a fresh link was requested; order/lead columns come from those domains.
     reissued_from_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("download_grant.id", ondelete="SET NULL")
@@ -67,4 +69,4 @@ class DownloadEvent(db.Model):
 
 # Columns naming where a grant came from (an order, a lead). Later domains add theirs, and a
 # reissued grant copies them so a refund or an erasure still reaches fresh links.
-GRANT_SOURCE_COLUMNS: tuple[str, ...] = ("order_id",)
+GRANT_SOURCE_COLUMNS: tuple[str, ...] = ("order_id", "lead_id")

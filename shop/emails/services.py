@@ -24,6 +24,13 @@ class InvalidRecipientError(ValueError):
     """An address that must never reach a mail header (CR/LF, empty, absurdly long)."""
 
 
+class MissingUnsubscribeError(ValueError):
+    """A marketing email without List-Unsubscribe and List-Unsubscribe-Post (RFC 2369, RFC 8058)."""
+
+
+UNSUBSCRIBE_HEADERS = frozenset({"List-Unsubscribe", "List-Unsubscribe-Post"})
+
+
 def _check_address(address: str) -> str:
     address = address.strip()
     if not address or len(address) > 320 or any(ch in address for ch in "\r\n\0,;<>"):
@@ -48,7 +55,10 @@ def queue_email(
     """Render `emails/<template>.txt` and `.html` now and add the message to the session.
 
     The caller commits. After the request (or via `deliver_pending`) the message is sent.
+    Marketing email must carry the unsubscribe headers (shop.guides.services.unsubscribe_headers).
     """
+    if category == "marketing" and not UNSUBSCRIBE_HEADERS <= set(headers or {}):
+        raise MissingUnsubscribeError(f"marketing email {template!r} needs {sorted(UNSUBSCRIBE_HEADERS)}")
     context = {"subject": subject, **context}
     email = OutgoingEmail(
         to_address=_check_address(to),

@@ -30,6 +30,7 @@ from shop.downloads.models import DownloadGrant
 from shop.downloads.services import DownloadLink, issue_grant, revoke_grants
 from shop.emails.services import queue_email
 from shop.extensions import db
+from shop.guides.services import mark_lead_as_customer
 from shop.money import format_cents
 from shop.orders import access
 from shop.orders.addresses import ShippingAddress
@@ -511,6 +512,9 @@ def _fulfil(order: Order, *, actor: str) -> None:
         order.cart_token,
         {line.variant_id: line.quantity for line in order.lines if line.variant_id is not None},
     )
+    # A guide lead who buys becomes a customer, so revenue is credited to their source and campaign.
+    if mark_lead_as_customer(order.email, order_reference=order.number, at=order.paid_at):
+        add_event(order, kind="note", actor=ACTOR_SYSTEM, note="Buyer came through the free guide.")
     queue_confirmation(order, links)
 
 

@@ -40,6 +40,8 @@ def robots() -> Response:
         "Disallow: /account",
         "Disallow: /admin",
         "Disallow: /downloads",
+        "Disallow: /guides/confirm",
+        "Disallow: /unsubscribe",
         f"Sitemap: {url_for('site.sitemap', _external=True)}",
     ]
     return Response("\n".join(lines) + "\n", mimetype="text/plain")
@@ -55,8 +57,21 @@ def sitemap() -> Response:
         url_for("catalog.product_detail", slug=slug, _external=True)
         for slug in catalog_services.list_published_slugs()
     ]
+    guide = catalog_services.get_lead_magnet()
+    if guide is not None:
+        urls.append(url_for("guides.guide", slug=guide.slug, _external=True))
+    urls.append(url_for("site.privacy", _external=True))
     xml = render_template("site/sitemap.xml", urls=urls)
     return Response(xml, mimetype="application/xml")
+
+
+@bp.get("/privacy")
+def privacy() -> str:
+    return render_template(
+        "site/privacy.html",
+        contact_email=current_app.config["PRIVACY_CONTACT_EMAIL"],
+        link_ttl_hours=current_app.config["GUIDE_LINK_TTL_HOURS"],
+    )
 
 
 @bp.get("/favicon.ico")

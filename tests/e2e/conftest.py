@@ -72,7 +72,15 @@ class LiveServer:
 
 
 @pytest.fixture(scope="module")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+def live_server_config() -> dict[str, Any]:
+    """Extra settings for this module's live server; a test module overrides this fixture to change them."""
+    return {}
+
+
+@pytest.fixture(scope="module")
+def live_server(
+    tmp_path_factory: pytest.TempPathFactory, live_server_config: dict[str, Any]
+) -> Iterator[LiveServer]:
     """One server per test module on a freshly seeded demo catalog; the tables are emptied afterwards."""
     tmp_dir = tmp_path_factory.mktemp("e2e")
     config = type(
@@ -83,6 +91,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
             "GUIDE_STORAGE_DIR": str(tmp_dir / "guides"),
             # A real browser sends the tokens, so the e2e app checks them as production does.
             "WTF_CSRF_ENABLED": True,
+            **live_server_config,
         },
     )
     app = create_app(config)

@@ -290,3 +290,26 @@ def test_a_payment_reported_again_after_cancellation_does_not_reopen_the_order(s
     assert outcome == Outcome.ALREADY_DONE
     assert reload(order).status == "cancelled" and stock_of("HOODIE-M") == 10
     assert db.session.scalar(sa.select(sa.func.count(DownloadGrant.id))) == 1
+
+
+def test_a_guide_lead_who_pays_becomes_a_customer(shop: dict) -> None:
+    from shop.guides.models import Lead
+
+    # given someone who got the free guide, and someone who did not
+    db.session.add(Lead(email="ana@example.com", signup_form="guide_page", utm_source="newsletter"))
+    db.session.commit()
+    order = make_pending_order(("GUIDE-WB", 1), email="ana@example.com")
+    stranger = make_pending_order(("GUIDE-WB", 1), email="bo@example.com", session_id="cs_test_456")
+
+    # when both pay
+    paid(order)
+    paid(stranger)
+
+    # then the lead is linked to the first order; the stranger gains no lead
+    lead = db.session.scalar(sa.select(Lead).where(Lead.email == "ana@example.com"))
+    db.session.refresh(lead)
+    assert lead.first_order_reference == order.number
+    assert lead.customer_since is not None
+    assert db.session.scalar(sa.select(sa.func.count(Lead.id))) == 1
+    notes = db.session.scalars(sa.select(OrderEvent.note).where(OrderEvent.order_id == order.id)).all()
+    assert "Buyer came through the free guide." in notes

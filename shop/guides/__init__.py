@@ -1,0 +1,1 @@
+"""The free guide's email gate: leads, their consent log, confirmation links, unsubscribe and export."""

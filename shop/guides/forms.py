@@ -1,0 +1,48 @@
+"""Guide-gate submissions: the sign-up form (shape only; the rules live in services) and button-only forms."""
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, StringField
+from wtforms.validators import Length, Optional
+
+from shop.form_fields import email_address_field
+from shop.guides.attribution import clean_text
+from shop.guides.services import MAX_FIRST_NAME_LENGTH
+
+# Long enough to read a pasted essay, and to reject it with a message instead of truncating it.
+_FIRST_NAME_READ_LIMIT = 10_000
+
+
+def _one_line(value: Any) -> Any:
+    """Names stay on one printable line, whatever was pasted (newlines would reach email bodies)."""
+    if not isinstance(value, str):
+        return value
+    return clean_text(value, _FIRST_NAME_READ_LIMIT) or ""
+
+
+class LeadCaptureForm(FlaskForm):
+    email = email_address_field()
+    first_name = StringField(
+        "First name (optional)",
+        filters=[_one_line],
+        validators=[
+            Optional(),
+            Length(
+                max=MAX_FIRST_NAME_LENGTH,
+                message=f"Keep your first name to {MAX_FIRST_NAME_LENGTH} characters or fewer.",
+            ),
+        ],
+    )
+    # Unticked by default: a yes must be an action. The label is the versioned text in guides.consent.
+    marketing_consent = BooleanField(default=False)
+    # The honeypot: hidden from people (CSS, aria-hidden, out of the tab order); bots fill it in.
+    # Never validated: whatever is in it, the answer looks the same.
+    website = StringField("Leave this field empty")
+    # Which form and page the sign-up came from: recorded (the service cleans them), never used to redirect.
+    form_id = HiddenField()
+    page = HiddenField()
+
+
+class GuideButtonForm(FlaskForm):
+    """A POST button (confirm, resend, renew, unsubscribe): only the CSRF token."""
