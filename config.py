@@ -102,6 +102,9 @@ class Config:
     # invalidates it at once, this only bounds memory use.
     CATALOG_CACHE_SECONDS = _env_int("CATALOG_CACHE_SECONDS", 300)
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "shop:page:")
+    # How long a process trusts its cached catalog revision without asking the database. A change
+    # made in this process (or anywhere, with Redis) is seen at once; others see it within this.
+    CATALOG_REVISION_SECONDS = _env_int("CATALOG_REVISION_SECONDS", 2)
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 class CacheBackend(Protocol):
     def get(self, key: str) -> str | None: ...
     def set(self, key: str, value: str, ttl_seconds: int) -> None: ...
+    def delete(self, key: str) -> None: ...
     def clear(self) -> None: ...
 
 
@@ -51,6 +52,10 @@ class MemoryBackend:
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
 
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
+
     def clear(self) -> None:
         with self._lock:
             self._entries.clear()
@@ -76,6 +81,12 @@ class RedisBackend:
             self._client.set(self._prefix + key, value.encode(), ex=ttl_seconds)
         except redis.RedisError:
             log.warning("page cache write failed", exc_info=True)
+
+    def delete(self, key: str) -> None:
+        try:
+            self._client.delete(self._prefix + key)
+        except redis.RedisError:
+            log.warning("page cache delete failed", exc_info=True)
 
     def clear(self) -> None:
         try:

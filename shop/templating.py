@@ -1,15 +1,42 @@
-"""Template filters and the values every page needs (mini-cart, shipping banner, CSRF meta)."""
+"""Template filters and the values every page needs (mini-cart, shipping banner), and a memoised
+url_for for templates: a page builds twenty links, nearly all the same on every request."""
 
+from functools import lru_cache
 from typing import Any
 
-from flask import Flask
+from flask import Flask, has_request_context, request
+from flask import url_for as flask_url_for
 
 from shop.cart import session_cart
 from shop.money import format_cents, format_cents_short
 
 
+def _memoised_url_for(app: Flask) -> Any:
+    @lru_cache(maxsize=4096)
+    def build(script_root: str, endpoint: str, values: tuple[tuple[str, Any], ...]) -> str:
+        return flask_url_for(endpoint, **dict(values))
+
+    def url_for(endpoint: str, **values: Any) -> str:
+        # External URLs depend on the host, relative endpoints on the blueprint: build those each time.
+        if (
+            not has_request_context()
+            or endpoint.startswith(".")
+            or any(key.startswith("_") for key in values)
+        ):
+            return flask_url_for(endpoint, **values)
+        try:
+            key = tuple(sorted(values.items()))
+            hash(key)
+        except TypeError:
+            return flask_url_for(endpoint, **values)
+        return build(request.script_root, endpoint, key)
+
+    return url_for
+
+
 def init_app(app: Flask) -> None:
     currency = app.config["SHOP_CURRENCY"]
+    app.jinja_env.globals["url_for"] = _memoised_url_for(app)
 
     @app.template_filter("money")
     def money(amount_cents: int) -> str:

@@ -1,20 +1,34 @@
 """Catalog use cases: listing, searching and reading products, and the catalog revision counter."""
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, selectinload
+from flask import current_app, has_app_context
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shop.catalog.errors import PageOutOfRangeError, UnknownCategoryError
 from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant
 from shop.catalog.views_data import CatalogPage, CategoryView, ProductView, VariantView
-from shop.extensions import db
+from shop.extensions import db, page_cache
 
 MAX_SEARCH_LENGTH = 100
 
 
+REVISION_CACHE_KEY = "catalog-revision"
+REVISION_BUMPED = "catalog_revision_bumped"
+
+
 def get_catalog_revision() -> int:
-    """The current catalog revision; cached fragments are keyed by it."""
-    revision = db.session.scalar(sa.select(CatalogRevision.revision).where(CatalogRevision.id == 1))
-    return revision or 0
+    """The current catalog revision; cached fragments are keyed by it.
+
+    Read through the page cache for CATALOG_REVISION_SECONDS, so a warm page needs no query. A bump
+    clears the cached value after its commit: at once in this process and, with Redis, everywhere;
+    other processes on the memory cache see it within those seconds.
+    """
+    cached = page_cache.backend.get(REVISION_CACHE_KEY)
+    if cached is not None:
+        return int(cached)
+    revision = db.session.scalar(sa.select(CatalogRevision.revision).where(CatalogRevision.id == 1)) or 0
+    page_cache.backend.set(REVISION_CACHE_KEY, str(revision), current_app.config["CATALOG_REVISION_SECONDS"])
+    return revision
 
 
 def bump_catalog_revision() -> None:
@@ -24,6 +38,18 @@ def bump_catalog_revision() -> None:
         .where(CatalogRevision.id == 1)
         .values(revision=CatalogRevision.revision + 1)
     )
+    db.session.info[REVISION_BUMPED] = True
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _forget_cached_revision(session: Session) -> None:
+    if session.info.pop(REVISION_BUMPED, False) and has_app_context():
+        page_cache.backend.delete(REVISION_CACHE_KEY)
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _keep_cached_revision(session: Session) -> None:
+    session.info.pop(REVISION_BUMPED, None)
 
 
 def product_view(product: Product) -> ProductView:

@@ -7,9 +7,12 @@ catalog revision; the cart, flashes and CSRF tokens are rendered fresh on every 
 import hashlib
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from shop.cart import session_cart
 from shop.cart.forms import AddToCartForm
+from shop.cart.services import CartSummary
 from shop.catalog import services
 from shop.catalog.errors import CatalogError
 from shop.catalog.structured_data import product_json_ld
@@ -109,13 +112,15 @@ def _cached_product(slug: str) -> ProductView:
     return product
 
 
-def render_product_page(slug: str, *, status: int = 200) -> tuple[str, int]:
-    product = _cached_product(slug)
-    form = AddToCartForm()
-    if request.method == "GET" or not form.sku.data:
-        default = product.default_variant
-        form.sku.data = default.sku if default else ""
-        form.quantity.data = 1
+# Holes in the cached product page, filled per request: the form's CSRF field and the visitor's
+# shipping progress (it depends on their cart).
+CSRF_HOLE = "<!--shop:csrf-field-->"
+SHIPPING_HOLE = "<!--shop:shipping-progress-->"
+
+
+def _product_page_parts(
+    product: ProductView, *, selected_sku: str, quantity: int, holes: dict[str, Markup]
+) -> dict:
     page_url = url_for("catalog.product_detail", slug=product.slug, _external=True)
     image_url = url_for("static", filename=product.image_path, _external=True) if product.image_path else None
     json_ld = product_json_ld(
@@ -125,14 +130,67 @@ def render_product_page(slug: str, *, status: int = 200) -> tuple[str, int]:
         currency=current_app.config["SHOP_CURRENCY"],
         shop_name=current_app.config["SHOP_NAME"],
     )
-    html = render_template(
-        "catalog/product_detail.html",
-        product=product,
-        form=form,
-        json_ld=json_ld,
-        cart=session_cart.summary() if session_cart.current_token() else None,
+    return {
+        "name": product.name,
+        "summary": product.summary,
+        "head": render_template("catalog/_product_head.html", product=product, json_ld=json_ld),
+        "article": render_template(
+            "catalog/_product_article.html",
+            product=product,
+            selected_sku=selected_sku,
+            quantity=quantity,
+            csrf_field=holes["csrf"],
+            shipping_html=holes["shipping"],
+        ),
+    }
+
+
+def _csrf_field() -> Markup:
+    """The hidden CSRF input, as Flask-WTF renders it, without building a form for a plain GET."""
+    if not current_app.config.get("WTF_CSRF_ENABLED", True):
+        return Markup("")
+    return Markup('<input id="csrf_token" name="csrf_token" type="hidden" value="{}">').format(
+        generate_csrf()
     )
-    return html, status
+
+
+def _shipping_progress(product: ProductView, cart: CartSummary | None) -> Markup:
+    return Markup(
+        render_template(
+            "cart/_shipping_progress.html",
+            totals=cart.totals if cart else None,
+            show_offer=product.is_physical,
+        )
+    )
+
+
+def render_product_page(slug: str, *, status: int = 200) -> tuple[str, int]:
+    """The product page. A plain GET of a product sold through the cart is assembled from a cached
+    rendering; a page shown again after a failed add (or the free guide's gate) renders in full."""
+    product = _cached_product(slug)
+    cart = session_cart.summary() if session_cart.current_token() else None
+    default = product.default_variant
+    if request.method == "GET" and not product.is_lead_magnet:
+        key = f"product-page:{services.get_catalog_revision()}:{request.host}:{slug}"
+        parts = page_cache.get_json(key)
+        if parts is None:
+            holes = {"csrf": Markup(CSRF_HOLE), "shipping": Markup(SHIPPING_HOLE)}
+            parts = _product_page_parts(
+                product, selected_sku=default.sku if default else "", quantity=1, holes=holes
+            )
+            parts["shipping_without_cart"] = str(_shipping_progress(product, None))
+            page_cache.set_json(key, parts, _cache_seconds())
+        shipping = _shipping_progress(product, cart) if cart else parts["shipping_without_cart"]
+        parts["article"] = (
+            parts["article"].replace(CSRF_HOLE, _csrf_field(), 1).replace(SHIPPING_HOLE, shipping, 1)
+        )
+    else:
+        form = AddToCartForm()
+        selected_sku = form.sku.data or (default.sku if default else "")
+        quantity = form.quantity.data if isinstance(form.quantity.data, int) and form.quantity.data > 0 else 1
+        holes = {"csrf": _csrf_field(), "shipping": _shipping_progress(product, cart)}
+        parts = _product_page_parts(product, selected_sku=selected_sku, quantity=quantity, holes=holes)
+    return render_template("catalog/product_detail.html", page=parts), status
 
 
 def render_product_page_for_sku(sku: str, *, status: int) -> tuple[str, int] | None:

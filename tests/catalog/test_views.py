@@ -292,3 +292,27 @@ def test_pages_run_a_fixed_number_of_queries_whatever_the_catalog_size(
     # then the page costs the same number of queries, and a cached page very few
     assert large_cold == small_cold <= 8
     assert large_warm == small_warm <= 3
+
+
+def test_a_cached_product_page_gets_each_visitors_own_token_and_shipping(csrf_app: Flask) -> None:
+    # given a product page rendered once and cached
+    with csrf_app.app_context():
+        make_product(name="Enamel Mug", slug="mug", sku="MUG", price_cents=1_800, stock=30)
+        db.session.remove()
+    first, second = csrf_app.test_client(), csrf_app.test_client()
+    first_page = first.get("/products/mug").get_data(as_text=True)
+    token = re.search(r'name="csrf-token" content="([^"]+)"', first_page).group(1)
+    first.post("/cart/add.json", json={"sku": "MUG", "quantity": 2}, headers={"X-CSRFToken": token})
+
+    # when both visitors open it again
+    first_again = main_of(first.get("/products/mug").get_data(as_text=True))
+    second_page = main_of(second.get("/products/mug").get_data(as_text=True))
+
+    # then each form carries that visitor's token and each sees their own cart's shipping
+    def form_token(page: str) -> str:
+        return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+
+    assert form_token(first_again) != form_token(second_page)
+    assert "Add <strong>$114.00</strong> more" in first_again
+    assert "Free shipping on merchandise orders of $150 or more." in second_page
+    assert "<!--shop:" not in first_again + second_page
