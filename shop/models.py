@@ -1,5 +1,6 @@
 """Every domain's tables, imported in one place so Alembic and the shell see one schema."""
 
+from shop.accounts.models import User
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant
 from shop.downloads.models import DownloadEvent, DownloadGrant
@@ -15,4 +16,5 @@ __all__ = [
     "OutgoingEmail",
     "Product",
     "ProductVariant",
+    "User",
 ]
