@@ -56,6 +56,8 @@ class Config:
     DOWNLOAD_TTL_DAYS = _env_int("DOWNLOAD_TTL_DAYS", 7)
     DOWNLOAD_MAX_COUNT = _env_int("DOWNLOAD_MAX_COUNT", 5)
     GUIDE_STORAGE_DIR = os.environ.get("GUIDE_STORAGE_DIR", str(INSTANCE_DIR / "guides"))
+    MEDIA_STORAGE_DIR = os.environ.get("MEDIA_STORAGE_DIR", str(INSTANCE_DIR / "media"))
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # the largest upload (a guide PDF) plus form overhead
 
     PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "auto")
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None

@@ -19,7 +19,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from shop import cli, error_pages, security_headers, storage, templating
+    from shop import cli, error_pages, media, security_headers, storage, templating
     from shop.extensions import csrf, db, limiter, login_manager, mail, migrate, page_cache
 
     db.init_app(app)
@@ -36,12 +36,15 @@ def create_app(config: type[Config] | None = None) -> Flask:
     login_manager.init_app(app)
     page_cache.init_app(app)
     storage.init_app(app)
+    media.init_app(app)
 
     from shop import models  # noqa: F401  (every table registered before first use)
     from shop.accounts.login import init_login
 
     init_login(app)
     from shop.accounts.views import bp as accounts_bp
+    from shop.admin import product_views, views  # noqa: F401  (routes register on the admin blueprint)
+    from shop.admin.blueprint import bp as admin_bp
     from shop.cart.views import bp as cart_bp
     from shop.catalog.views import bp as catalog_bp
     from shop.downloads.views import bp as downloads_bp
@@ -50,6 +53,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(cart_bp)
     app.register_blueprint(downloads_bp)
     app.register_blueprint(site_bp)
