@@ -1,6 +1,7 @@
 """Account use cases. Each takes plain values, enforces the rules and commits once."""
 
 import logging
+import secrets
 
 import sqlalchemy as sa
 from flask import current_app
@@ -10,6 +11,8 @@ from shop.accounts import tokens
 from shop.accounts.errors import AccountError, EmailTakenError, InvalidTokenError, WrongPasswordError
 from shop.accounts.models import Role, User, new_session_token
 from shop.accounts.passwords import check_password_strength, hash_password
+from shop.audit import services as audit
+from shop.audit.services import Actor
 from shop.clock import utcnow
 from shop.emails.services import queue_email
 from shop.extensions import db
@@ -210,4 +213,69 @@ def create_staff(email: str, password: str, *, role: Role) -> User:
         user.role = role
     user.set_password(password)
     db.session.commit()
+    return user
+
+
+def list_staff() -> list[User]:
+    return list(
+        db.session.scalars(
+            sa.select(User).where(User.role.in_([Role.STAFF, Role.ADMIN])).order_by(User.email)
+        )
+    )
+
+
+def _admin_count() -> int:
+    return db.session.scalar(sa.select(sa.func.count(User.id)).where(User.role == Role.ADMIN)) or 0
+
+
+def invite_staff(actor: Actor, email: str, role: Role) -> User:
+    """Give an account a staff role, creating it (with an emailed set-password link) if needed."""
+    if role not in (Role.STAFF, Role.ADMIN):
+        raise AccountError("Choose staff or admin.")
+    email = normalize_email(email)
+    user = get_user_by_email(email)
+    created = user is None
+    if user is None:
+        user = User(email=email, role=role, email_confirmed_at=None)
+        user.set_password(secrets.token_urlsafe(32))  # unusable until they set their own
+        db.session.add(user)
+        db.session.flush()
+    previous = user.role
+    user.role = role
+    if created:
+        token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "ph": user.password_hash[-16:]})
+        queue_email(
+            to=user.email,
+            subject="You've been added to the shop's staff",
+            template="staff_invite",
+            context={"role": role.value, "url": external_url("accounts.reset_password", token=token)},
+        )
+    audit.record(
+        actor,
+        "staff.role",
+        target_type="user",
+        target_id=user.id,
+        summary=f"{user.email}: {'new account, ' if created else ''}{previous} → {role}",
+    )
+    db.session.commit()
+    return user
+
+
+def set_role(actor: Actor, user_id: int, role: Role) -> User:
+    """Change a user's role; the last admin cannot be demoted (someone must be able to manage staff)."""
+    user = db.session.get(User, user_id)
+    if user is None:
+        raise LookupError(user_id)
+    if user.role == Role.ADMIN and role != Role.ADMIN and _admin_count() <= 1:
+        raise AccountError("This is the only admin. Make someone else an admin first.")
+    if user.role != role:
+        audit.record(
+            actor,
+            "staff.role",
+            target_type="user",
+            target_id=user.id,
+            summary=f"{user.email}: {user.role} → {role}",
+        )
+        user.role = role
+        db.session.commit()
     return user

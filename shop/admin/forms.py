@@ -8,6 +8,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from shop.form_fields import email_address_field
 from shop.money import parse_amount_to_cents
 
 
@@ -119,3 +120,19 @@ class ImageUploadForm(FlaskForm):
 
 class GuideUploadForm(FlaskForm):
     pdf = FileField("Guide PDF (up to 20 MB)", validators=[FileRequired("Choose a PDF file.")])
+
+
+ROLE_CHOICES = [
+    SelectChoice("customer", "Customer (no admin access)"),
+    SelectChoice("staff", "Staff"),
+    SelectChoice("admin", "Admin (also manages staff)"),
+]
+
+
+class StaffInviteForm(FlaskForm):
+    email = email_address_field()
+    role = SelectField("Role", choices=ROLE_CHOICES[1:], default="staff")
+
+
+class StaffRoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
