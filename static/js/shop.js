@@ -140,11 +140,17 @@
     }
   }
 
+  // The quantity last sent per SKU: typing a number and pressing Update fires both "change" and
+  // "submit"; the second request would only repeat the first.
+  var lastSent = {};
+
   function changeLine(sku, quantity, removing) {
+    if (!removing && lastSent[sku] === quantity) { return; }
+    lastSent[sku] = removing ? 0 : quantity;
     var root = document.querySelector('[data-refresh="cart-root"]');
     root.classList.add("cart-busy");
     root.setAttribute("aria-busy", "true");
-    var focusedId = document.activeElement && document.activeElement.id;
+    var focusedId = null;
     postJSON("/cart/change.json", { sku: sku, quantity: quantity })
       .then(function (cart) {
         setCartCount(cart.item_count);
@@ -152,8 +158,15 @@
         if (flashes) { flashes.remove(); }
         announce(removing || quantity === 0 ? "Removed from your cart." : "Your cart was updated.", false);
       })
-      .catch(function (error) { announce(error.message, true); })
-      .then(function () { return refreshRegions(["cart-root"]); })
+      .catch(function (error) {
+        delete lastSent[sku];
+        announce(error.message, true);
+      })
+      .then(function () {
+        // Read focus now, not when the request started: by now it has settled on its target.
+        focusedId = document.activeElement && document.activeElement.id;
+        return refreshRegions(["cart-root"]);
+      })
       .finally(function () {
         var fresh = document.querySelector('[data-refresh="cart-root"]');
         fresh.classList.remove("cart-busy");

@@ -1,0 +1,100 @@
+"""What a shopper sees and does in the storefront: Playwright locators and steps shared by the e2e tests."""
+
+import re
+from typing import Any
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Locator, Page, expect
+
+HOODIE_PATH = "/products/spore-print-hoodie"
+POSTER_PATH = "/products/mushroom-field-guide-poster"
+
+_axe = Axe()
+
+
+def size_option(page: Page, size: str) -> Locator:
+    """The radio for one size; its accessible name reads e.g. "M In stock", so match the size at the start."""
+    return page.get_by_role("radio", name=re.compile(rf"^{re.escape(size)} "))
+
+
+def add_to_cart_button(page: Page) -> Locator:
+    return page.get_by_role("button", name="Add to cart")
+
+
+def product_quantity(page: Page) -> Locator:
+    return page.get_by_label("Quantity", exact=True)
+
+
+def add_status(page: Page) -> Locator:
+    return page.locator("[data-add-status]")
+
+
+def cart_quantity(page: Page, line_name: str) -> Locator:
+    """The quantity box of a cart line, named by its hidden label ("Quantity of Spore Print Hoodie (L)")."""
+    return page.get_by_label(f"Quantity of {line_name}")
+
+
+def update_button(page: Page, line_name: str) -> Locator:
+    return page.get_by_role("button", name=f"Update {line_name}")
+
+
+def mini_cart_count(page: Page) -> Locator:
+    return page.locator("header [data-cart-count]")
+
+
+def shipping_message(page: Page) -> Locator:
+    return page.locator(".shipping-progress__message")
+
+
+def shipping_bar(page: Page) -> Locator:
+    return page.get_by_role("progressbar", name="Progress toward free shipping")
+
+
+def flash(page: Page, category: str) -> Locator:
+    return page.locator(f".flashes .flash--{category}")
+
+
+def cart_on_server(page: Page) -> dict[str, int]:
+    """The cart the server holds for this browser's cookie, as {sku: quantity}."""
+    response = page.request.get("/cart.json")
+    try:
+        data: dict[str, Any] = response.json()
+    finally:
+        response.dispose()
+    return {item["sku"]: item["quantity"] for item in data["items"]}
+
+
+def add_hoodie_with_javascript(page: Page, size: str, quantity: int = 1) -> None:
+    """Pick a size on the hoodie page and add it; waits for the page's own confirmation."""
+    page.goto(HOODIE_PATH)
+    size_option(page, size).check()
+    product_quantity(page).fill(str(quantity))
+    add_to_cart_button(page).click()
+    expect(add_status(page)).to_have_text("Added to your cart. View cart")
+
+
+def has_horizontal_overflow(page: Page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
+
+
+def axe_violations(page: Page) -> list[dict[str, Any]]:
+    return _axe.run(page).response["violations"]
+
+
+def describe_violations(violations: list[dict[str, Any]], url: str) -> str:
+    """One readable block per axe rule: id, impact, what it wants, and the offending elements."""
+    blocks = []
+    for violation in violations:
+        targets = "\n".join(
+            f"    {', '.join(map(str, node['target']))}: {node['html']}" for node in violation["nodes"]
+        )
+        blocks.append(
+            f"{violation['id']} ({violation['impact']}): {violation['help']}\n"
+            f"  {violation['helpUrl']}\n{targets}"
+        )
+    return f"{len(violations)} axe violation(s) on {url}:\n" + "\n".join(blocks)
+
+
+def assert_no_axe_violations(page: Page) -> None:
+    violations = axe_violations(page)
+    assert not violations, describe_violations(violations, page.url)
