@@ -76,6 +76,8 @@ class Config:
     DOWNLOAD_TTL_DAYS = _env_int("DOWNLOAD_TTL_DAYS", 7)
     DOWNLOAD_MAX_COUNT = _env_int("DOWNLOAD_MAX_COUNT", 5)
     GUIDE_STORAGE_DIR = os.environ.get("GUIDE_STORAGE_DIR", str(INSTANCE_DIR / "guides"))
+    MEDIA_STORAGE_DIR = os.environ.get("MEDIA_STORAGE_DIR", str(INSTANCE_DIR / "media"))
+    MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # the largest upload (a guide PDF) plus form overhead
 
     # The free guide's email gate (shop/guides/).
     GUIDE_LINK_TTL_HOURS = _env_int("GUIDE_LINK_TTL_HOURS", 48)  # how long an emailed confirm link works
@@ -94,6 +96,10 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
@@ -163,11 +169,14 @@ class TestConfig(Config):
     DEV_TOOLS = True
     MAIL_BACKEND = "locmem"
     SHOP_BASE_URL = "http://localhost"
+    # Production uses Werkzeug's default (scrypt, ~0.1 s a hash); tests need hundreds of hashes.
+    PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 
 
 class ProductionConfig(Config):
     APP_ENV = "production"
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
 
     @classmethod

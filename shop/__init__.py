@@ -19,8 +19,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from shop import cli, error_pages, security_headers, storage, templating
-    from shop.extensions import csrf, db, limiter, mail, migrate, page_cache
+    from shop import cli, error_pages, media, security_headers, storage, templating
+    from shop.extensions import csrf, db, limiter, login_manager, mail, migrate, page_cache
 
     db.init_app(app)
     migrate.init_app(
@@ -33,10 +33,18 @@ def create_app(config: type[Config] | None = None) -> Flask:
     csrf.init_app(app)
     limiter.init_app(app)
     mail.init_app(app)
+    login_manager.init_app(app)
     page_cache.init_app(app)
     storage.init_app(app)
+    media.init_app(app)
 
     from shop import models  # noqa: F401  (every table registered before first use)
+    from shop.accounts.login import init_login
+
+    init_login(app)
+    from shop.accounts.views import bp as accounts_bp
+    from shop.admin import product_views, staff_views, views  # noqa: F401  (routes register on the admin blueprint)
+    from shop.admin.blueprint import bp as admin_bp
     from shop.cart.views import bp as cart_bp
     from shop.catalog.views import bp as catalog_bp
     from shop.checkout.views import bp as checkout_bp
@@ -49,6 +57,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.site.views import bp as site_bp
 
     app.register_blueprint(catalog_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(cart_bp)
     app.register_blueprint(downloads_bp)
     app.register_blueprint(checkout_bp)

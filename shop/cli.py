@@ -1,5 +1,6 @@
 """`flask --app wsgi shop …` commands for operators."""
 
+import secrets
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
@@ -7,6 +8,9 @@ import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from shop.accounts import services as account_services
+from shop.accounts.errors import AccountError
+from shop.accounts.models import Role
 from shop.cart import maintenance as cart_maintenance
 from shop.catalog import demo_catalog
 from shop.clock import utcnow
@@ -17,6 +21,8 @@ from shop.orders import services as order_services
 from shop.payments import services as payment_services
 from shop.payments.errors import PaymentError
 from shop.storage import guide_storage
+
+DEMO_ADMIN_EMAIL = "admin@example.com"
 
 shop_cli = AppGroup("shop", help="Shop operations: seeding, maintenance.")
 
@@ -31,6 +37,10 @@ def seed(if_empty: bool) -> None:
     created = demo_catalog.seed_demo_catalog(guide_storage())
     summary = ", ".join(f"{count} {name}" for name, count in created.items())
     click.echo(f"Seeded demo catalog: {summary}.")
+    if account_services.get_user_by_email(DEMO_ADMIN_EMAIL) is None:
+        password = secrets.token_urlsafe(12)
+        account_services.create_staff(DEMO_ADMIN_EMAIL, password, role=Role.ADMIN)
+        click.echo(f"Created the admin {DEMO_ADMIN_EMAIL} with password {password} (shown only this once).")
 
 
 @shop_cli.command("purge-carts")
@@ -110,6 +120,21 @@ def erase_lead(email: str, yes: bool) -> None:
     if not lead_services.erase_lead(email):
         raise click.ClickException("No lead has that email address; nothing was erased.")
     click.echo("Erased. Only the anonymous erasure count remains.")
+
+
+@shop_cli.command("create-admin")
+@click.argument("email")
+@click.option("--password", help="The password (prompted for, hidden, when omitted).")
+@click.option("--role", type=click.Choice(["staff", "admin"]), default="admin", show_default=True)
+def create_admin(email: str, password: str | None, role: str) -> None:
+    """Create a staff account (or give an existing account a staff role)."""
+    if password is None:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = account_services.create_staff(email, password, role=Role(role))
+    except AccountError as error:
+        raise click.ClickException(error.message) from error
+    click.echo(f"{user.email} is now {user.role}.")
 
 
 def init_app(app: Flask) -> None:

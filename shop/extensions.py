@@ -5,6 +5,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_mailman import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -36,3 +37,4 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
 page_cache = PageCache()
 mail = Mail()
+login_manager = LoginManager()

@@ -1,13 +1,16 @@
 """Every domain's tables, imported in one place so Alembic and the shell see one schema."""
 
+from shop.accounts.models import User
+from shop.audit.models import AuditEvent
 from shop.cart.models import Cart, CartLine
-from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant
+from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant, StockAdjustment
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.emails.models import OutgoingEmail
 from shop.guides.models import ConsentRecord, GuideRequest, Lead, LeadErasureCount
 from shop.orders.models import Order, OrderEvent, OrderLine, PaymentEventRecord
 
 __all__ = [
+    "AuditEvent",
     "Cart",
     "CartLine",
     "CatalogRevision",
@@ -25,4 +28,6 @@ __all__ = [
     "PaymentEventRecord",
     "Product",
     "ProductVariant",
+    "StockAdjustment",
+    "User",
 ]

@@ -19,3 +19,19 @@ def format_cents_short(amount_cents: int, currency: str = "usd") -> str:
     """Like format_cents, but whole amounts drop the cents: 15000 → "$150" (for banners)."""
     formatted = format_cents(amount_cents, currency)
     return formatted.replace(".00", "", 1) if amount_cents % 100 == 0 else formatted
+
+
+def parse_amount_to_cents(text: str, *, max_cents: int = 100_000_000) -> int:
+    """Staff-entered amounts ("68", "68.5", "$1,234.50") to integer cents, without floats.
+
+    Raises ValueError with a message fit for the form on anything else (negative, 3 decimals, words).
+    """
+    cleaned = text.strip().replace(",", "").removeprefix("$").strip()
+    whole, _, fraction = cleaned.partition(".")
+    has_point = "." in cleaned
+    if not whole.isdigit() or len(whole) > 9 or (has_point and (not fraction.isdigit() or len(fraction) > 2)):
+        raise ValueError("Enter an amount like 68 or 68.50.")
+    cents = int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
+    if cents > max_cents:
+        raise ValueError("That amount is too large.")
+    return cents

@@ -69,6 +69,7 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
 
     def factory(**overrides: Any) -> Flask:
         overrides.setdefault("GUIDE_STORAGE_DIR", str(tmp_path / "guides"))
+        overrides.setdefault("MEDIA_STORAGE_DIR", str(tmp_path / "media"))
         app = build_app(**overrides)
         built.append(app)
         return app

@@ -291,3 +291,44 @@ def remove_purchased(token: str | None, purchased: dict[int, int]) -> None:
         else:
             line.quantity -= bought
     cart.updated_at = utcnow()
+
+
+def get_cart_token_for_user(user_id: int) -> str | None:
+    return db.session.scalar(sa.select(Cart.token).where(Cart.user_id == user_id))
+
+
+def merge_cart_into_user(anonymous_token: str | None, user_id: int, *, max_line_quantity: int) -> str:
+    """At login: fold the browser's cart into the customer's cart and return the token to use.
+
+    Quantities add up, capped by the per-line limit and the stock on hand. Commits once.
+    """
+    user_cart = db.session.scalar(
+        sa.select(Cart)
+        .where(Cart.user_id == user_id)
+        .options(joinedload(Cart.lines).joinedload(CartLine.variant).joinedload(ProductVariant.product))
+    )
+    anonymous = _load_cart(anonymous_token)
+    if anonymous is not None and anonymous.user_id not in (None, user_id):
+        anonymous = None  # somebody else's cart: never merge it
+    if user_cart is None:
+        if anonymous is None:
+            user_cart = Cart(token=new_cart_token(), user_id=user_id)
+            db.session.add(user_cart)
+        else:
+            anonymous.user_id = user_id
+            user_cart = anonymous
+    elif anonymous is not None and anonymous.id != user_cart.id:
+        by_variant = {line.variant_id: line for line in user_cart.lines}
+        for line in anonymous.lines:
+            limit = line_limit(line.variant, max_line_quantity=max_line_quantity)
+            existing = by_variant.get(line.variant_id)
+            if existing is None:
+                quantity = min(line.quantity, limit)
+                if quantity > 0:
+                    user_cart.lines.append(CartLine(variant_id=line.variant_id, quantity=quantity))
+            else:
+                existing.quantity = max(existing.quantity, min(existing.quantity + line.quantity, limit))
+        db.session.delete(anonymous)
+    user_cart.updated_at = utcnow()
+    db.session.commit()
+    return user_cart.token

@@ -124,3 +124,21 @@ sa.event.listen(
     "after_create",
     sa.DDL("INSERT INTO catalog_revision (id, revision) VALUES (1, 1)"),
 )
+
+
+class StockAdjustment(db.Model):
+    """Every manual change to a variant's stock, with who made it and why."""
+
+    __tablename__ = "stock_adjustment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    variant_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("product_variant.id", ondelete="CASCADE"), index=True
+    )
+    delta: Mapped[int]
+    stock_after: Mapped[int]
+    reason: Mapped[str] = mapped_column(sa.String(200))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    variant: Mapped[ProductVariant] = relationship()

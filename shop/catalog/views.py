@@ -18,6 +18,7 @@ from shop.catalog.errors import CatalogError
 from shop.catalog.structured_data import product_json_ld
 from shop.catalog.views_data import ProductView
 from shop.extensions import page_cache
+from shop.media import image_url
 
 bp = Blueprint("catalog", __name__)
 
@@ -122,11 +123,11 @@ def _product_page_parts(
     product: ProductView, *, selected_sku: str, quantity: int, holes: dict[str, Markup]
 ) -> dict:
     page_url = url_for("catalog.product_detail", slug=product.slug, _external=True)
-    image_url = url_for("static", filename=product.image_path, _external=True) if product.image_path else None
+    image = image_url(product.image_path, external=True)
     json_ld = product_json_ld(
         product,
         page_url=page_url,
-        image_url=image_url,
+        image_url=image,
         currency=current_app.config["SHOP_CURRENCY"],
         shop_name=current_app.config["SHOP_NAME"],
     )

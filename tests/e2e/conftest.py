@@ -89,6 +89,7 @@ def live_server(
         {
             "SQLALCHEMY_DATABASE_URI": _database_url(tmp_dir),
             "GUIDE_STORAGE_DIR": str(tmp_dir / "guides"),
+            "MEDIA_STORAGE_DIR": str(tmp_dir / "media"),
             # A real browser sends the tokens, so the e2e app checks them as production does.
             "WTF_CSRF_ENABLED": True,
             **live_server_config,

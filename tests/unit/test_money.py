@@ -33,3 +33,21 @@ def test_short_format_drops_zero_cents_only() -> None:
 def test_floats_are_refused() -> None:
     with pytest.raises(TypeError):
         format_cents(10.5)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "cents"),
+    [("68", 6_800), ("68.5", 6_850), ("68.50", 6_850), ("$1,234.50", 123_450), (" 0.99 ", 99), ("0", 0)],
+)
+def test_staff_amounts_parse_to_cents(text: str, cents: int) -> None:
+    from shop.money import parse_amount_to_cents
+
+    assert parse_amount_to_cents(text) == cents
+
+
+@pytest.mark.parametrize("text", ["", "-1", "1.234", "1e3", "abc", "12.", ".5", "1 000", "9999999999"])
+def test_bad_staff_amounts_are_refused(text: str) -> None:
+    from shop.money import parse_amount_to_cents
+
+    with pytest.raises(ValueError):
+        parse_amount_to_cents(text)

@@ -1,0 +1,1 @@
+"""Customer and staff accounts: registration, login, password reset, email confirmation."""

@@ -1,0 +1,53 @@
+"""Account forms: shape checks only (the password policy lives in passwords.py)."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length, Optional
+
+from shop.form_fields import email_address_field
+
+PASSWORD_REQUIRED = "Enter your password."
+
+
+def _password(label: str, message: str = PASSWORD_REQUIRED) -> PasswordField:
+    return PasswordField(
+        label, validators=[DataRequired(message), Length(max=256, message="That is too long.")]
+    )
+
+
+class RegisterForm(FlaskForm):
+    full_name = StringField(
+        "Name (optional)",
+        filters=[lambda value: value.strip() if isinstance(value, str) else value],
+        validators=[Optional(), Length(max=120, message="Use at most 120 characters.")],
+    )
+    email = email_address_field()
+    password = _password("Password", "Choose a password.")
+
+
+class LoginForm(FlaskForm):
+    email = email_address_field()
+    password = _password("Password")
+    remember = BooleanField("Keep me logged in on this device")
+
+
+class PasswordResetRequestForm(FlaskForm):
+    email = email_address_field()
+
+
+class PasswordResetForm(FlaskForm):
+    password = _password("New password", "Choose a new password.")
+
+
+class ChangePasswordForm(FlaskForm):
+    current_password = _password("Current password", "Enter your current password.")
+    new_password = _password("New password", "Choose a new password.")
+
+
+class ChangeEmailForm(FlaskForm):
+    new_email = email_address_field("New email address")
+    password = _password("Password", "Enter your password to confirm it's you.")
+
+
+class ConfirmForm(FlaskForm):
+    """A button that POSTs (confirmations, logout): CSRF only."""

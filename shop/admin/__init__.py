@@ -1,0 +1,1 @@
+"""The staff admin under /admin: every view needs a staff role."""

@@ -1,0 +1,138 @@
+"""Admin forms: shape only; the catalog's management services enforce the rules."""
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from shop.form_fields import email_address_field
+from shop.money import parse_amount_to_cents
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+class AmountField(StringField):
+    """A money amount typed by staff ("68.00"), exposed as integer cents in `.cents`."""
+
+    cents: int | None = None
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        self.cents = None
+        if not self.data:
+            raise ValidationError("Enter a price, like 24.00.")
+        try:
+            self.cents = parse_amount_to_cents(self.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from error
+
+
+class ProductForm(FlaskForm):
+    name = StringField("Name", filters=[_strip], validators=[DataRequired("Enter a name."), Length(max=160)])
+    slug = StringField(
+        "Web address",
+        filters=[_strip],
+        validators=[Optional(), Length(max=80)],
+        description="The part after /products/. Leave empty to make one from the name.",
+    )
+    category = SelectField("Category", validators=[DataRequired("Choose a category.")])
+    summary = TextAreaField(
+        "Summary", filters=[_strip], validators=[DataRequired("Write a one-line summary."), Length(max=300)]
+    )
+    description = TextAreaField(
+        "Description",
+        filters=[_strip],
+        validators=[Length(max=20_000)],
+        description="Plain text. Leave a blank line between paragraphs.",
+    )
+    image_alt = StringField("Image description (alt text)", filters=[_strip], validators=[Length(max=255)])
+    is_featured = BooleanField("Feature on the home page")
+
+
+class NewProductForm(ProductForm):
+    kind = RadioField(
+        "Kind",
+        choices=[
+            SelectChoice("physical", "Physical item (ships, has stock)"),
+            SelectChoice("digital", "Digital guide (PDF download)"),
+        ],
+        default="physical",
+        validators=[InputRequired("Choose physical or digital.")],
+    )
+    sku = StringField(
+        "SKU",
+        filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
+        validators=[DataRequired("Enter a SKU."), Length(max=64)],
+    )
+    price = AmountField("Price (USD)")
+    initial_stock = IntegerField(
+        "Stock on hand", default=0, validators=[Optional(), NumberRange(min=0, max=1_000_000)]
+    )
+
+
+class VariantForm(FlaskForm):
+    sku = StringField(
+        "SKU",
+        filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
+        validators=[DataRequired("Enter a SKU."), Length(max=64)],
+    )
+    option_name = StringField(
+        "Option", filters=[_strip], validators=[Optional(), Length(max=40)], default="Size"
+    )
+    option_value = StringField("Value", filters=[_strip], validators=[Optional(), Length(max=40)])
+    price = AmountField("Price (USD)")
+
+
+class NewVariantForm(VariantForm):
+    initial_stock = IntegerField(
+        "Stock on hand", default=0, validators=[Optional(), NumberRange(min=0, max=1_000_000)]
+    )
+
+
+class StockAdjustForm(FlaskForm):
+    delta = IntegerField(
+        "Change",
+        validators=[
+            InputRequired("Enter a number like 12 or -3."),
+            NumberRange(min=-1_000_000, max=1_000_000),
+        ],
+        description="Positive adds stock, negative removes it.",
+    )
+    reason = StringField(
+        "Reason", filters=[_strip], validators=[DataRequired("Say why the stock changes."), Length(max=200)]
+    )
+
+
+class PublishForm(FlaskForm):
+    """Publish or unpublish: the button's value says which."""
+
+
+class ImageUploadForm(FlaskForm):
+    image = FileField(
+        "Image (PNG, JPEG or WebP, up to 2 MB)", validators=[FileRequired("Choose an image file.")]
+    )
+    image_alt = StringField("Image description (alt text)", filters=[_strip], validators=[Length(max=255)])
+
+
+class GuideUploadForm(FlaskForm):
+    pdf = FileField("Guide PDF (up to 20 MB)", validators=[FileRequired("Choose a PDF file.")])
+
+
+ROLE_CHOICES = [
+    SelectChoice("customer", "Customer (no admin access)"),
+    SelectChoice("staff", "Staff"),
+    SelectChoice("admin", "Admin (also manages staff)"),
+]
+
+
+class StaffInviteForm(FlaskForm):
+    email = email_address_field()
+    role = SelectField("Role", choices=ROLE_CHOICES[1:], default="staff")
+
+
+class StaffRoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
