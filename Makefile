@@ -34,11 +34,11 @@ seed: migrate
 run: seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-## make test: set up, lint and run the whole suite (TEST_DATABASE_URL selects PostgreSQL)
+## make test: set up, lint and run the whole suite (TEST_DATABASE_URL selects PostgreSQL; PYTEST_ARGS adds pytest options)
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest
+	$(BIN)/pytest $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -98,6 +98,13 @@ def csrf_app(make_app: Callable[..., Flask]) -> Flask:
     return make_app(WTF_CSRF_ENABLED=True)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that need PostgreSQL carry the `postgres` marker, so a SQLite-only pass can deselect them."""
+    for item in items:
+        if "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.postgres)
+
+
 @pytest.fixture
 def postgres(app: Flask) -> Flask:
     """For tests that only mean something on PostgreSQL: skip locally, fail in CI."""
