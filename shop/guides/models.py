@@ -47,6 +47,10 @@ class Lead(db.Model):
     # Set once, by the order-paid step, when this address first buys (see services.mark_lead_as_customer).
     customer_since: Mapped[datetime | None]
     first_order_reference: Mapped[str | None] = mapped_column(sa.String(64))
+    # The customer account whose confirmed email is this lead's address (see shop/accounts/linking.py).
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from shop.accounts.linking import confirmed_account_id
 from shop.catalog.models import Product
 from shop.catalog.services import get_product_view
 from shop.catalog.views_data import ProductView
@@ -270,6 +271,8 @@ def capture_lead(
                 utm_campaign=source.utm_campaign,
                 utm_term=source.utm_term,
                 utm_content=source.utm_content,
+                # Someone whose account already proved this address: staff see the lead is theirs.
+                user_id=confirmed_account_id(email),
             )
             db.session.add(lead)
             db.session.flush()  # a simultaneous sign-up of this email fails here, and is retried
