@@ -10,6 +10,7 @@ from shop.clock import utcnow
 from shop.extensions import db
 
 if TYPE_CHECKING:
+    from shop.accounts.models import User
     from shop.catalog.models import Product
 
 
@@ -58,6 +59,7 @@ class Lead(db.Model):
     consents: Mapped[list["ConsentRecord"]] = relationship(
         back_populates="lead", order_by="ConsentRecord.id", passive_deletes=True
     )
+    user: Mapped["User | None"] = relationship()
 
     @property
     def is_customer(self) -> bool:

@@ -16,6 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from shop.accounts.linking import confirmed_account_id
+from shop.audit import services as audit
+from shop.audit.services import Actor
 from shop.catalog.models import Product
 from shop.catalog.services import get_product_view
 from shop.catalog.views_data import ProductView
@@ -473,9 +475,12 @@ def mark_lead_as_customer(
     return result.rowcount == 1
 
 
-def erase_lead(email: str) -> bool:
+def erase_lead(email: str, *, actor: Actor | None = None) -> bool:
     """Delete everything held about a lead, keeping only +1 on this month's anonymous erasure count.
     Commits. Returns False when no lead has that email.
+
+    When staff erase (`actor`), the audit log records that lead #<id> was erased, in the same
+    transaction, and never the address.
 
     Goes: the lead, its consent log, its guide links, the download grants it earned and their download
     log (IP addresses, user agents), and every email to the address in the outgoing queue, sent or not
@@ -499,6 +504,10 @@ def erase_lead(email: str) -> bool:
         db.session.execute(sa.delete(OutgoingEmail).where(sa.func.lower(OutgoingEmail.to_address) == email))
         db.session.execute(sa.delete(Lead).where(Lead.id == lead_id))
         _count_erasure()
+        if actor is not None:
+            audit.record(
+                actor, "lead.erase", target_type="lead", target_id=lead_id, summary=f"Erased lead #{lead_id}"
+            )
         return lead_id
 
     lead_id = _commit_with_one_retry(write)
