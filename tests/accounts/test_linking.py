@@ -13,6 +13,7 @@ from tests.accounts.customers import make_customer, paid_order, pending_order
 from tests.accounts.helpers import PASSWORD, make_user
 from tests.guides.helpers import capture, make_free_guide
 from tests.ordering import make_shop
+from tests.orders.test_concurrency import run_together
 
 
 @pytest.fixture
@@ -177,3 +178,22 @@ def test_attach_leaves_a_lead_linked_to_another_account(shop: dict) -> None:
 
     assert result.lead is False
     assert lead_owner("shared@example.com") == bo.id
+
+
+def test_simultaneous_confirmations_attach_each_order_once(postgres: Flask, shop: dict) -> None:
+    # given two guest orders and a registered, unconfirmed account (a double-clicked confirm button,
+    # or the link opened on two devices)
+    order_ids = [paid_order(("TEE-M", 1)).id, paid_order(("MUG", 1)).id]
+    user = services.register(email="ana@example.com", password=PASSWORD)
+    user_id, token = user.id, confirm_token(user)
+    db.session.remove()
+
+    # when eight confirmations of the same link run at once
+    results = run_together(postgres, 8, lambda _: services.confirm_email(token).id)
+
+    # then all succeed, and each order was attached once, with one timeline entry
+    assert results == [user_id] * 8
+    owners = db.session.scalars(sa.select(Order.user_id).where(Order.id.in_(order_ids))).all()
+    assert owners == [user_id, user_id]
+    events = db.session.scalars(sa.select(OrderEvent.order_id).where(OrderEvent.kind == "account")).all()
+    assert sorted(events) == sorted(order_ids)
