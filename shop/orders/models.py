@@ -51,7 +51,8 @@ class Order(db.Model):
     checkout_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     email: Mapped[str] = mapped_column(sa.String(320), index=True)
     # The customer account the order belongs to: set when a logged-in customer checks out, or when a
-    # guest order's email is (or later becomes) an account's confirmed address. Kept if the account goes.
+    # guest order's email is (or later becomes) an account's confirmed address (shop/accounts/linking.py).
+    # The order outlives the account: deleting one sets this to NULL.
     user_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
     )

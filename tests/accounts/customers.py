@@ -1,5 +1,6 @@
 """Customers with orders: confirmed and unconfirmed accounts, paid orders tied to them or not."""
 
+from flask import Flask
 from flask.testing import FlaskClient
 
 from shop.accounts.models import User
@@ -19,7 +20,7 @@ def make_customer(email: str = "ana@example.com", *, confirmed: bool = True) -> 
     return user
 
 
-def customer_client(app, email: str = "ana@example.com", *, confirmed: bool = True) -> FlaskClient:
+def customer_client(app: Flask, email: str = "ana@example.com", *, confirmed: bool = True) -> FlaskClient:
     make_customer(email, confirmed=confirmed)
     client = app.test_client()
     assert log_in(client, email=email).status_code == 303
