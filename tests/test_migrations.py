@@ -78,3 +78,30 @@ def test_downgrade_to_base_and_up_again(migration_app: Flask) -> None:
     upgrade()
     with db.engine.connect() as connection:
         assert "product_variant" in sa.inspect(connection).get_table_names()
+
+
+def _insert_lead(connection: sa.Connection, email: str) -> int:
+    connection.execute(
+        sa.text(
+            "INSERT INTO lead (email, first_name, subscribed, signup_form, created_at, updated_at) "
+            "VALUES (:email, '', false, 'guide', '2026-01-01', '2026-01-01')"
+        ),
+        {"email": email},
+    )
+    return connection.execute(sa.text("SELECT id FROM lead WHERE email = :email"), {"email": email}).scalar()
+
+
+def test_adding_the_account_links_never_reuses_an_erased_leads_id(migration_app: Flask) -> None:
+    # given leads 1-3 before the account links, the newest one erased (unsubscribe links sign lead ids)
+    upgrade(revision="0006_audit_and_stock_log")
+    with db.engine.begin() as connection:
+        ids = [_insert_lead(connection, f"reader{n}@example.com") for n in range(3)]
+        connection.execute(sa.text("DELETE FROM lead WHERE id = :id"), {"id": ids[-1]})
+
+    # when the revision that rebuilds the lead table on SQLite runs
+    upgrade(revision="0008_account_links")
+
+    # then the next lead gets a new id, not the erased one's
+    with db.engine.begin() as connection:
+        new_id = _insert_lead(connection, "new@example.com")
+    assert new_id > ids[-1]

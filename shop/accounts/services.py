@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 from werkzeug.security import check_password_hash
 
-from shop.accounts import tokens
+from shop.accounts import linking, tokens
 from shop.accounts.errors import AccountError, EmailTakenError, InvalidTokenError, WrongPasswordError
 from shop.accounts.models import Role, User, new_session_token
 from shop.accounts.passwords import check_password_strength, hash_password
@@ -105,15 +105,24 @@ def record_login(user_id: int) -> None:
         db.session.commit()
 
 
+def _address_proven(user: User) -> None:
+    """The person reads this inbox: past guest orders and the guide lead with the address become the
+    account's, in the caller's transaction (see linking.py)."""
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = utcnow()
+    result = linking.attach_to_account(user.id, user.email)
+    if result.orders or result.lead:
+        log.info("account %s: %s guest order(s) attached, lead %s", user.id, result.orders, result.lead)
+
+
 def confirm_email(token: str) -> User:
-    """Mark the address in the token as confirmed. Idempotent."""
+    """Mark the address in the token as confirmed and attach what was bought with it. Idempotent."""
     payload = tokens.read_token(tokens.CONFIRM_EMAIL, token)
     user = db.session.get(User, payload.get("uid"))
     if user is None or user.email != payload.get("email"):
         raise InvalidTokenError("This link is not valid for your account any more.")
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
-        db.session.commit()
+    _address_proven(user)
+    db.session.commit()
     return user
 
 
@@ -148,8 +157,7 @@ def reset_password(token: str, new_password: str) -> User:
     check_password_strength(new_password, email=user.email)
     user.set_password(new_password)
     # Receiving the reset email proves the address.
-    if user.email_confirmed_at is None:
-        user.email_confirmed_at = utcnow()
+    _address_proven(user)
     db.session.commit()
     return user
 
@@ -195,6 +203,8 @@ def confirm_email_change(token: str) -> User:
     user.email = new_email
     user.email_confirmed_at = utcnow()
     user.session_token = new_session_token()
+    # Following the link proves the new address; what the old one bought stays with the account.
+    _address_proven(user)
     db.session.commit()
     return user
 

@@ -1,6 +1,8 @@
-"""Account pages under /account: register, log in and out, reset and change password and email."""
+"""Account pages under /account: register, log in and out, reset and change password and email, and the
+customer's orders with fresh download links for their guides."""
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from shop.accounts import services
@@ -17,6 +19,9 @@ from shop.accounts.forms import (
 from shop.accounts.safe_redirect import safe_next
 from shop.accounts.session_login import end_session, start_session
 from shop.extensions import limiter
+from shop.orders import access, history
+from shop.orders import services as order_services
+from shop.orders.views import CUSTOMER_STATUS_TEXT
 from shop.rate_limits import submitted_email_key
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -210,3 +215,58 @@ def confirm_email_change(token: str) -> Page:
         flash(f"Your email address is now {user.email}. Please log in again.", "success")
         return redirect(url_for("accounts.login"), code=303)
     return _render("confirm_email_change", form=form)
+
+
+def _account_key() -> str:
+    """Rate limits per account, so one customer's requests never count against another's."""
+    if current_user.is_authenticated:
+        return f"account:{current_user.id}"
+    return f"ip:{get_remote_address()}"
+
+
+def _page_number() -> int:
+    raw = request.args.get("page", "1")
+    if not raw.isdigit() or not 0 < int(raw) < 100_000:
+        abort(404, description="That page does not exist.")
+    return int(raw)
+
+
+@bp.get("/orders")
+@login_required
+def orders() -> Page:
+    page = _page_number()
+    order_history = history.list_customer_orders(current_user.id, page=page)
+    if page > order_history.pages:
+        abort(404, description="That page does not exist.")
+    return _render(
+        "orders",
+        history=order_history,
+        status_text=CUSTOMER_STATUS_TEXT,
+    )
+
+
+ORDER_NOT_FOUND = "We couldn't find that order in your account."
+
+
+@bp.post("/orders/<number>/downloads/<int:line_id>")
+@login_required
+@limiter.limit("20 per hour", key_func=_account_key)
+def order_download(number: str, line_id: int) -> Page:
+    """A fresh download link for one guide of the customer's own paid order, shown on a page."""
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        abort(400, description="This form is out of date. Go back to your orders and try again.")
+    order = order_services.get_order_by_number(number)
+    # Someone else's order, or a number that does not exist: the same 404, so nothing is revealed.
+    if order is None or not access.is_owner(order, current_user):
+        abort(404, description=ORDER_NOT_FOUND)
+    link = order_services.issue_line_download(order.id, line_id)
+    if link is None:
+        abort(404, description="That download isn't available for this order.")
+    page, status = _render("download_ready", link=link, order=order)
+    # The page holds a working link: no cache, and the link's token never leaks as a Referer.
+    return Response(
+        page,
+        status,
+        headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+    )

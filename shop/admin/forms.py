@@ -6,7 +6,15 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from shop.form_fields import email_address_field
 from shop.money import parse_amount_to_cents
@@ -136,3 +144,61 @@ class StaffInviteForm(FlaskForm):
 
 class StaffRoleForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+YES_NO_CHOICES = [SelectChoice("", "Any"), SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+class YesNoField(SelectField):
+    """Any / yes / no, as a filter: `.wanted` is None, True or False."""
+
+    def __init__(self, label: str, **kwargs: Any) -> None:
+        super().__init__(label, choices=YES_NO_CHOICES, default="", **kwargs)
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if self.data not in ("", "yes", "no", None):
+            raise ValidationError("Choose any, yes or no.")
+
+    @property
+    def wanted(self) -> bool | None:
+        return {"yes": True, "no": False}.get(self.data or "")
+
+
+# A NUL byte in a query makes PostgreSQL refuse the statement: refuse control characters up front.
+NO_CONTROL_CHARACTERS = Regexp(r"^[^\x00-\x1f\x7f]*$", message="Remove the control characters.")
+
+
+class LeadFilterForm(FlaskForm):
+    """The leads list's filters, read from the query string (a GET form: no CSRF token)."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField(
+        "Email contains",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=320, message="Search for at most 320 characters."),
+            NO_CONTROL_CHARACTERS,
+        ],
+    )
+    confirmed = YesNoField("Email confirmed")
+    subscribed = YesNoField("Subscribed")
+    customer = YesNoField("Customer")
+    utm_source = StringField(
+        "UTM source",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=100, message="A UTM source has at most 100 characters."),
+            NO_CONTROL_CHARACTERS,
+        ],
+    )
+
+
+class LeadEraseForm(FlaskForm):
+    understood = BooleanField(
+        "I understand: this deletes the lead and its history for good.",
+        validators=[DataRequired("Tick the box to confirm the erasure.")],
+    )

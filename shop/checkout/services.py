@@ -109,8 +109,11 @@ def place_order(
     fingerprint: str,
     checkout_key: str,
     knobs: PricingKnobs,
+    user_id: int | None = None,
 ) -> Order:
     """Create the pending order from the cart and reserve its stock, in one transaction. Commits.
+
+    `user_id` is the logged-in customer: the order is theirs whatever email they send it to.
 
     Raises EmptyCartError, CartChangedError (the cart is not what the page showed), OutOfStockError
     naming the item that ran short (then nothing is reserved) or CheckoutAlreadyUsedError. Sending the
@@ -143,6 +146,7 @@ def place_order(
             reservation_minutes=knobs.reservation_minutes,
             cart_token=cart_token,
             checkout_key=key_hash,
+            user_id=user_id,
         )
         db.session.commit()
     except orders.StockShortError as short:
@@ -175,6 +179,7 @@ def start_checkout(
     fingerprint: str,
     checkout_key: str,
     knobs: PricingKnobs,
+    user_id: int | None = None,
 ) -> CheckoutStarted:
     """Place the order, then open the payment: the URL to send the shopper to. On a provider error the
     reservation is released and CheckoutError carries the provider's retryable message."""
@@ -185,6 +190,7 @@ def start_checkout(
         fingerprint=fingerprint,
         checkout_key=checkout_key,
         knobs=knobs,
+        user_id=user_id,
     )
     if order.status != OrderStatus.PENDING_PAYMENT:
         # A replay of a form whose order is already paid: show the order, don't charge again.

@@ -11,6 +11,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_login import current_user
 
 from shop.cart import session_cart
 from shop.cart.services import CartSummary
@@ -61,12 +62,20 @@ def _empty_cart() -> Response:
     return redirect(url_for("cart.show"), code=303)
 
 
+def _customer_id() -> int | None:
+    return current_user.id if current_user.is_authenticated else None
+
+
 @bp.get("/checkout")
 def start() -> Response | tuple[str, int]:
     summary = services.get_checkout_summary(session_cart.current_token(), _knobs())
     if summary.is_empty:
         return _empty_cart()
-    return _render(_form(summary), summary)
+    form = _form(summary)
+    if current_user.is_authenticated:
+        # The account's address by default; a different one still leaves the order in this account.
+        form.email.data = current_user.email
+    return _render(form, summary)
 
 
 @bp.post("/checkout")
@@ -87,6 +96,7 @@ def place() -> Response | tuple[str, int]:
             fingerprint=form.cart_fingerprint.data,
             checkout_key=form.checkout_key.data,
             knobs=_knobs(),
+            user_id=_customer_id(),
         )
     except EmptyCartError:
         return _empty_cart()

@@ -1,7 +1,8 @@
-"""Marketing's lead list as CSV: the CLI writes it to a file, the admin will stream the same lines.
+"""Marketing's lead list as CSV: the CLI writes it to a file, the admin streams the same lines.
 
 By default only leads who confirmed their email, said yes to marketing and are still subscribed;
-`include_all` adds everyone. Every cell is neutralised against spreadsheet formula injection.
+`include_all` adds everyone, and the admin's filters narrow either set. Every cell is neutralised against
+spreadsheet formula injection.
 """
 
 import csv
@@ -9,7 +10,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TextIO
+from typing import Any, TextIO
 
 import sqlalchemy as sa
 
@@ -46,8 +47,16 @@ BATCH_SIZE = 500
 
 @dataclass(frozen=True)
 class LeadFilter:
+    """Which leads: the marketing list (the default) or everyone (`include_all`), narrowed by the rest.
+    None means "either way" for the yes/no filters."""
+
     include_all: bool = False
     since: datetime | None = None  # leads created at or after this moment (aware UTC)
+    confirmed: bool | None = None  # used a link we emailed
+    subscribed: bool | None = None  # may be sent marketing email now
+    customer: bool | None = None  # has bought something
+    utm_source: str | None = None  # first-touch utm_source, matched whole and case-insensitively
+    search: str | None = None  # part of the email address, case-insensitive
 
 
 def neutralise_cell(value: str) -> str:
@@ -91,16 +100,43 @@ def lead_row(lead: Lead) -> list[str]:
     return [neutralise_cell(value) for value in values]
 
 
-def select_leads(lead_filter: LeadFilter) -> sa.Select[tuple[Lead]]:
-    """The leads a filter names, oldest first (the admin's list pages through the same query)."""
-    query = sa.select(Lead).order_by(Lead.created_at, Lead.id)
+def _yes_no_condition(column: sa.ColumnElement[Any], wanted: bool | None) -> list[sa.ColumnElement[bool]]:
+    if wanted is None:
+        return []
+    return [column.is_not(None) if wanted else column.is_(None)]
+
+
+def lead_conditions(lead_filter: LeadFilter) -> list[sa.ColumnElement[bool]]:
+    """The WHERE conditions for a filter; the export and the admin's list both use them, so the CSV
+    holds exactly the leads the list shows."""
+    conditions: list[sa.ColumnElement[bool]] = []
     if not lead_filter.include_all:
-        query = query.where(
-            Lead.confirmed_at.is_not(None), Lead.consented_at.is_not(None), Lead.subscribed.is_(True)
-        )
+        conditions += [
+            Lead.confirmed_at.is_not(None),
+            Lead.consented_at.is_not(None),
+            Lead.subscribed.is_(True),
+        ]
     if lead_filter.since is not None:
-        query = query.where(Lead.created_at >= lead_filter.since)
-    return query
+        conditions.append(Lead.created_at >= lead_filter.since)
+    conditions += _yes_no_condition(Lead.confirmed_at, lead_filter.confirmed)
+    conditions += _yes_no_condition(Lead.customer_since, lead_filter.customer)
+    if lead_filter.subscribed is not None:
+        conditions.append(Lead.subscribed.is_(lead_filter.subscribed))
+    if lead_filter.utm_source:
+        conditions.append(sa.func.lower(Lead.utm_source) == lead_filter.utm_source.strip().lower())
+    if lead_filter.search:
+        # Emails are stored lowercased; autoescape makes % and _ in the search plain characters.
+        conditions.append(Lead.email.contains(lead_filter.search.strip().lower(), autoescape=True))
+    return conditions
+
+
+def select_leads(lead_filter: LeadFilter) -> sa.Select[tuple[Lead]]:
+    """The leads a filter names, oldest first."""
+    return sa.select(Lead).where(*lead_conditions(lead_filter)).order_by(Lead.created_at, Lead.id)
+
+
+def count_leads(lead_filter: LeadFilter) -> int:
+    return db.session.scalar(sa.select(sa.func.count(Lead.id)).where(*lead_conditions(lead_filter))) or 0
 
 
 def _csv_line(values: list[str] | tuple[str, ...]) -> str:
@@ -109,9 +145,35 @@ def _csv_line(values: list[str] | tuple[str, ...]) -> str:
     return buffer.getvalue()
 
 
+def header_line() -> str:
+    return _csv_line(COLUMNS)
+
+
+# Where a batch ended, in export order: (created_at, id) of its last lead.
+Cursor = tuple[datetime, int]
+
+
+def csv_batch(
+    lead_filter: LeadFilter, *, after: Cursor | None, size: int = BATCH_SIZE
+) -> tuple[str, Cursor | None]:
+    """The CSV lines of the next `size` leads after `after`, and the cursor to continue from (None when
+    this was the last batch). Keyset paging: each batch is a short query of its own, so a download
+    to a slow client holds no connection or transaction open between batches."""
+    query = select_leads(lead_filter).limit(size)
+    if after is not None:
+        created_at, lead_id = after
+        query = query.where(
+            sa.or_(Lead.created_at > created_at, sa.and_(Lead.created_at == created_at, Lead.id > lead_id))
+        )
+    leads = db.session.scalars(query).all()
+    text = "".join(_csv_line(lead_row(lead)) for lead in leads)
+    cursor = (leads[-1].created_at, leads[-1].id) if len(leads) == size else None
+    return text, cursor
+
+
 def iter_csv_lines(lead_filter: LeadFilter) -> Iterator[str]:
     """The header, then one CSV line per lead, read in batches so a long list never sits in memory."""
-    yield _csv_line(COLUMNS)
+    yield header_line()
     for lead in db.session.scalars(select_leads(lead_filter).execution_options(yield_per=BATCH_SIZE)):
         yield _csv_line(lead_row(lead))
 

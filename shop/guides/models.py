@@ -10,6 +10,7 @@ from shop.clock import utcnow
 from shop.extensions import db
 
 if TYPE_CHECKING:
+    from shop.accounts.models import User
     from shop.catalog.models import Product
 
 
@@ -47,6 +48,10 @@ class Lead(db.Model):
     # Set once, by the order-paid step, when this address first buys (see services.mark_lead_as_customer).
     customer_since: Mapped[datetime | None]
     first_order_reference: Mapped[str | None] = mapped_column(sa.String(64))
+    # The customer account whose confirmed email is this lead's address (see shop/accounts/linking.py).
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
 
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -54,6 +59,7 @@ class Lead(db.Model):
     consents: Mapped[list["ConsentRecord"]] = relationship(
         back_populates="lead", order_by="ConsentRecord.id", passive_deletes=True
     )
+    user: Mapped["User | None"] = relationship()
 
     @property
     def is_customer(self) -> bool:

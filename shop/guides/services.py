@@ -15,6 +15,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
+from shop.accounts.linking import confirmed_account_id
+from shop.audit import services as audit
+from shop.audit.services import Actor
 from shop.catalog.models import Product
 from shop.catalog.services import get_product_view
 from shop.catalog.views_data import ProductView
@@ -270,6 +273,8 @@ def capture_lead(
                 utm_campaign=source.utm_campaign,
                 utm_term=source.utm_term,
                 utm_content=source.utm_content,
+                # Someone whose account already proved this address: staff see the lead is theirs.
+                user_id=confirmed_account_id(email),
             )
             db.session.add(lead)
             db.session.flush()  # a simultaneous sign-up of this email fails here, and is retried
@@ -470,9 +475,12 @@ def mark_lead_as_customer(
     return result.rowcount == 1
 
 
-def erase_lead(email: str) -> bool:
+def erase_lead(email: str, *, actor: Actor | None = None) -> bool:
     """Delete everything held about a lead, keeping only +1 on this month's anonymous erasure count.
     Commits. Returns False when no lead has that email.
+
+    When staff erase (`actor`), the audit log records that lead #<id> was erased, in the same
+    transaction, and never the address.
 
     Goes: the lead, its consent log, its guide links, the download grants it earned and their download
     log (IP addresses, user agents), and every email to the address in the outgoing queue, sent or not
@@ -496,6 +504,10 @@ def erase_lead(email: str) -> bool:
         db.session.execute(sa.delete(OutgoingEmail).where(sa.func.lower(OutgoingEmail.to_address) == email))
         db.session.execute(sa.delete(Lead).where(Lead.id == lead_id))
         _count_erasure()
+        if actor is not None:
+            audit.record(
+                actor, "lead.erase", target_type="lead", target_id=lead_id, summary=f"Erased lead #{lead_id}"
+            )
         return lead_id
 
     lead_id = _commit_with_one_retry(write)

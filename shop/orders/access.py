@@ -1,7 +1,11 @@
-"""Who may see an order: a guest through a signed link; a logged-in owner once accounts exist.
+"""Who may see an order: anyone holding its signed link, and the customer it belongs to.
 
 The link carries the order number signed with SECRET_KEY (salted for this one purpose), so it cannot be
 forged or moved to another order. Signed links do not expire: they are the guest's receipt.
+
+A logged-in customer owns an order tied to their account (`order.user_id`), and a guest order (no account
+yet) sent to their confirmed email address. An order tied to one account is never opened by another
+account's email match: only its own account, or the signed link.
 """
 
 from typing import Any
@@ -32,10 +36,20 @@ def token_grants_access(order_number: str, token: str | None) -> bool:
         return False
 
 
+def is_owner(order: Order, user: Any) -> bool:
+    """Whether `user` (a User, Flask-Login's anonymous user, or None) owns the order: it is tied to
+    their account, or it is a guest order to the address their account has confirmed. Never through an
+    unconfirmed address."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if order.user_id is not None:
+        return order.user_id == user.id
+    return user.email_confirmed_at is not None and order.email == user.email
+
+
 def can_view(order: Order, *, token: str | None, user: Any = None) -> bool:
-    """A valid signed link opens the order. Accounts (a later issue) add: the logged-in owner, matched by
-    user id or by a confirmed email equal to the order's."""
-    return token_grants_access(order.number, token)
+    """A valid signed link opens the order; so does being logged in as its owner (see is_owner)."""
+    return token_grants_access(order.number, token) or is_owner(order, user)
 
 
 def order_url(order: Order) -> str:

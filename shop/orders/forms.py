@@ -2,8 +2,9 @@
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
-from wtforms.validators import DataRequired, Length
+from wtforms.validators import Length, Optional
 
 
 class OrderDownloadForm(FlaskForm):
-    t = HiddenField(validators=[DataRequired(), Length(max=200)])
+    # The signed link's token; empty when the logged-in owner opened the order from their account.
+    t = HiddenField(validators=[Optional(), Length(max=200)])

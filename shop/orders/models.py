@@ -50,6 +50,12 @@ class Order(db.Model):
     # Hash of the one-time checkout form key: a replayed form finds this order instead of making another.
     checkout_key: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     email: Mapped[str] = mapped_column(sa.String(320), index=True)
+    # The customer account the order belongs to: set when a logged-in customer checks out, or when a
+    # guest order's email is (or later becomes) an account's confirmed address (shop/accounts/linking.py).
+    # The order outlives the account: deleting one sets this to NULL.
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("user_account.id", ondelete="SET NULL"), index=True
+    )
     status: Mapped[str] = mapped_column(sa.String(24), default=OrderStatus.PENDING_PAYMENT)
     currency: Mapped[str] = mapped_column(sa.String(3))
 

@@ -22,6 +22,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop import pricing
+from shop.accounts.linking import confirmed_account_id
 from shop.cart.services import remove_purchased
 from shop.catalog.models import ProductVariant
 from shop.catalog.services import bump_catalog_revision
@@ -244,9 +245,11 @@ def create_order(
     reservation_minutes: int,
     cart_token: str | None,
     checkout_key: str | None,
+    user_id: int | None = None,
 ) -> Order:
     """A pending order with its stock reserved, in the caller's transaction (the caller commits, or rolls
-    back on StockShortError so nothing stays reserved). Totals come from pricing.order_totals only."""
+    back on StockShortError so nothing stays reserved). Totals come from pricing.order_totals only.
+    `user_id` is the logged-in customer placing it (None for a guest)."""
     if not lines:
         raise OrderError("An order needs at least one item.")
     totals = pricing.order_totals(
@@ -269,6 +272,7 @@ def create_order(
         number=new_order_number(),
         checkout_key=checkout_key,
         email=email.strip().lower(),
+        user_id=user_id,
         status=OrderStatus.PENDING_PAYMENT.value,
         currency=currency,
         subtotal_cents=totals.subtotal_cents,
@@ -508,6 +512,16 @@ def _fulfil(order: Order, *, actor: str) -> None:
             order, OrderStatus.FULFILLED, actor=ACTOR_SYSTEM, note="Digital order: download links sent."
         )
         order.fulfilled_at = utcnow()
+    if order.user_id is None:
+        # A guest paying with an account's confirmed address: the order joins that account's history.
+        order.user_id = confirmed_account_id(order.email)
+        if order.user_id is not None:
+            add_event(
+                order,
+                actor=ACTOR_SYSTEM,
+                kind="account",
+                note=f"Linked to customer account #{order.user_id}, which confirmed this email address.",
+            )
     remove_purchased(
         order.cart_token,
         {line.variant_id: line.quantity for line in order.lines if line.variant_id is not None},

@@ -1,6 +1,8 @@
-"""/orders/<number>: an order's status and timeline, for its owner (a signed link, for now)."""
+"""/orders/<number>: an order's status and timeline, for its owner: the signed link's holder or the
+logged-in customer it belongs to (see access.py)."""
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
 from shop.extensions import limiter
 from shop.orders import access, services
@@ -25,9 +27,10 @@ NOT_FOUND = "We couldn't find that order. Use the link in your confirmation emai
 
 
 def _viewable_order(number: str, token: str | None) -> Order:
-    """The order, or 404 alike for unknown numbers and for orders this link does not open."""
+    """The order, or 404 alike for unknown numbers and for orders neither this link nor the logged-in
+    customer may open: a 403 would tell a stranger the number exists."""
     order = services.get_order_by_number(number)
-    if order is None or not access.can_view(order, token=token):
+    if order is None or not access.can_view(order, token=token, user=current_user):
         abort(404, description=NOT_FOUND)
     return order
 
@@ -51,9 +54,10 @@ def download(number: str, line_id: int) -> Response:
     form = OrderDownloadForm()
     if not form.validate():
         abort(404, description=NOT_FOUND)
-    order = _viewable_order(number, form.t.data)
+    token = form.t.data or None
+    order = _viewable_order(number, token)
     link = services.issue_line_download(order.id, line_id)
     if link is None:
         flash("That download isn't available for this order.", "error")
-        return redirect(url_for("orders.show", number=order.number, t=form.t.data), code=303)
+        return redirect(url_for("orders.show", number=order.number, t=token), code=303)
     return redirect(link.url, code=303)
