@@ -1,0 +1,105 @@
+"""Forms for the staff order actions: shape only; shop.orders.management enforces the rules.
+
+Every action that reaches the customer or moves money (ship, cancel, refund, resend) is posted twice:
+first to a confirmation page that says what will happen, then with `confirmed=yes`.
+"""
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from shop.admin.forms import AmountField
+from shop.orders import shipping
+from shop.orders.management import NOTE_MAX, REASON_MAX, RESOLUTION_MAX, plain_text
+
+
+def _plain(value: Any) -> Any:
+    return plain_text(value) if isinstance(value, str) else value
+
+
+class ConfirmableForm(FlaskForm):
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
+
+
+def _tracking_number(form: FlaskForm, field: StringField) -> None:
+    try:
+        field.data = shipping.normalize_tracking_number(field.data or "")
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+
+
+class ShipOrderForm(ConfirmableForm):
+    carrier = SelectField("Carrier", validators=[InputRequired("Choose a carrier.")])
+    tracking_number = StringField(
+        "Tracking number",
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[
+            DataRequired("Enter the tracking number."),
+            Length(max=shipping.TRACKING_NUMBER_MAX, message=shipping.TRACKING_NUMBER_RULE),
+            _tracking_number,
+        ],
+        description=shipping.TRACKING_NUMBER_RULE,
+    )
+
+    def __init__(self, *args: Any, carriers: list[shipping.Carrier], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.carrier.choices = [(carrier.code, carrier.name) for carrier in carriers]
+
+
+class RefundAmountField(AmountField):
+    """Dollars typed by staff ("12.50"), as integer cents in `.cents`; more than zero."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if not (self.data or "").strip():
+            self.cents = None
+            raise ValidationError("Enter the amount to refund, like 12.50.")
+        super().pre_validate(form)
+        if self.cents == 0:
+            raise ValidationError("A refund must be more than $0.00.")
+
+
+class RefundOrderForm(ConfirmableForm):
+    amount = RefundAmountField("Amount to refund (USD)")
+    reason = StringField(
+        "Reason (optional, shown on the timeline)", filters=[_plain], validators=[Length(max=REASON_MAX)]
+    )
+    keep_downloads = BooleanField("Keep the guide download links working (partial refunds only)")
+
+
+class CancelOrderForm(ConfirmableForm):
+    reason = StringField(
+        "Reason (optional, shown on the timeline)", filters=[_plain], validators=[Length(max=REASON_MAX)]
+    )
+
+
+class ResendConfirmationForm(ConfirmableForm):
+    """No fields: the confirmation page says where the email goes."""
+
+
+class OrderNoteForm(FlaskForm):
+    text = TextAreaField(
+        "Internal note",
+        filters=[_plain],
+        validators=[
+            DataRequired("Write the note first."),
+            Length(max=NOTE_MAX, message=f"Keep the note under {NOTE_MAX:,} characters."),
+        ],
+        description="Only staff see notes. They stay on the order's timeline.",
+    )
+
+
+class ClearFlagForm(FlaskForm):
+    resolution = TextAreaField(
+        "How was it resolved?",
+        filters=[_plain],
+        validators=[
+            DataRequired("Say how the problem was resolved."),
+            Length(max=RESOLUTION_MAX, message=f"Keep it under {RESOLUTION_MAX} characters."),
+        ],
+    )
