@@ -35,9 +35,10 @@ def _tracking_number(form: FlaskForm, field: StringField) -> None:
 
 
 class ShipOrderForm(ConfirmableForm):
-    carrier = SelectField("Carrier", validators=[InputRequired("Choose a carrier.")])
+    carrier = SelectField("Carrier", id="ship-carrier", validators=[InputRequired("Choose a carrier.")])
     tracking_number = StringField(
         "Tracking number",
+        id="ship-tracking-number",
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[
             DataRequired("Enter the tracking number."),
@@ -65,16 +66,31 @@ class RefundAmountField(AmountField):
 
 
 class RefundOrderForm(ConfirmableForm):
-    amount = RefundAmountField("Amount to refund (USD)")
+    amount = RefundAmountField("Amount to refund (USD)", id="refund-amount")
     reason = StringField(
-        "Reason (optional, shown on the timeline)", filters=[_plain], validators=[Length(max=REASON_MAX)]
+        "Reason (optional, shown on the timeline)",
+        id="refund-reason",
+        filters=[_plain],
+        validators=[Length(max=REASON_MAX)],
     )
-    keep_downloads = BooleanField("Keep the guide download links working (partial refunds only)")
+    keep_downloads = BooleanField(
+        "Keep the guide download links working (partial refunds only)", id="refund-keep-downloads"
+    )
+    # The refunded total staff saw on the confirmation page: a second submit of it finds it changed.
+    refunded_before = HiddenField()
+
+    @property
+    def refunded_before_cents(self) -> int | None:
+        raw = self.refunded_before.data or ""
+        return int(raw) if raw.isdigit() and len(raw) < 12 else None
 
 
 class CancelOrderForm(ConfirmableForm):
     reason = StringField(
-        "Reason (optional, shown on the timeline)", filters=[_plain], validators=[Length(max=REASON_MAX)]
+        "Reason (optional, shown on the timeline)",
+        id="cancel-reason",
+        filters=[_plain],
+        validators=[Length(max=REASON_MAX)],
     )
 
 
@@ -85,6 +101,7 @@ class ResendConfirmationForm(ConfirmableForm):
 class OrderNoteForm(FlaskForm):
     text = TextAreaField(
         "Internal note",
+        id="note-text",
         filters=[_plain],
         validators=[
             DataRequired("Write the note first."),
@@ -97,6 +114,7 @@ class OrderNoteForm(FlaskForm):
 class ClearFlagForm(FlaskForm):
     resolution = TextAreaField(
         "How was it resolved?",
+        id="flag-resolution",
         filters=[_plain],
         validators=[
             DataRequired("Say how the problem was resolved."),

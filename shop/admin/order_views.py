@@ -34,7 +34,7 @@ from shop.clock import utcnow
 from shop.money import format_cents
 from shop.orders import export, management, services, shipping
 from shop.orders.errors import OrderError
-from shop.orders.management import FILTER_LABELS, STATUS_LABELS, OrderFilter
+from shop.orders.management import FILTER_LABELS, STATUS_LABELS, OrderActionError, OrderFilter
 from shop.orders.models import Order
 from shop.payments.dashboard_links import payment_dashboard_url
 from shop.payments.errors import PaymentError
@@ -283,12 +283,15 @@ def order_refund(number: str) -> Page:
         management.check_refund(order, amount)
         if not form.is_confirmed:
             return _confirm_page(order, _refund_confirmation(order, form))
+        if form.refunded_before_cents is None:
+            raise OrderActionError("Review the refund first, then confirm it.", 400)
         management.refund(
             current_actor(),
             order.id,
             amount_cents=amount,
             reason=form.reason.data or "",
             keep_downloads=bool(form.keep_downloads.data),
+            expected_refunded_cents=form.refunded_before_cents,
         )
     except (OrderError, PaymentError) as error:
         return _refused(number, error, "refund")
@@ -309,7 +312,11 @@ def _refund_confirmation(order: Order, form: RefundOrderForm) -> Confirmation:
     if any(line.is_digital for line in order.lines):
         keeps = left > 0 and form.keep_downloads.data
         facts.append(("Guide download links", "Keep working" if keeps else "Stop working"))
-    hidden = {"amount": _dollars(amount), "reason": form.reason.data or ""}
+    hidden = {
+        "amount": _dollars(amount),
+        "reason": form.reason.data or "",
+        "refunded_before": str(order.refunded_cents),
+    }
     if form.keep_downloads.data:
         hidden["keep_downloads"] = "y"
     return Confirmation(

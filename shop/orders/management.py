@@ -386,14 +386,21 @@ def cancel_order(actor: Actor, order_id: int, *, reason: str = "") -> Order:
 
 
 def refund(
-    actor: Actor, order_id: int, *, amount_cents: int, reason: str = "", keep_downloads: bool = False
+    actor: Actor,
+    order_id: int,
+    *,
+    amount_cents: int,
+    reason: str = "",
+    keep_downloads: bool = False,
+    expected_refunded_cents: int | None = None,
 ) -> RefundResult:
     """Refund part or all of what is left on a paid order, through the payment provider.
 
     A full refund always revokes the order's download links; a partial one does too unless
     `keep_downloads` (a goodwill refund on merchandise). Raises OrderActionError (400 for an amount
     outside 0 < amount ≤ what is left, 409 for an order with nothing to refund), RefundError when another
-    refund got there first, PaymentError when the provider refused: nothing changed in each case. Commits.
+    refund got there first (or, with `expected_refunded_cents`, any refund landed after staff reviewed
+    this one), PaymentError when the provider refused: nothing changed in each case. Commits.
     """
     order = db.session.get(Order, order_id)
     if order is None:
@@ -408,6 +415,7 @@ def refund(
         note=plain_text(reason)[:REASON_MAX],
         revoke_downloads=full or not keep_downloads,
         staff=actor,
+        expected_refunded_cents=expected_refunded_cents,
     )
 
 

@@ -707,13 +707,15 @@ def refund_order(
     note: str = "",
     revoke_downloads: bool = True,
     staff: Actor | None = None,
+    expected_refunded_cents: int | None = None,
 ) -> RefundResult:
     """Refund a paid order through the provider, in full (amount None) or in part, and record it.
 
     A refund revokes the order's download links (DESIGN.md) unless staff choose otherwise for a partial
     goodwill refund. The provider call happens under the order's row lock, so two refunds cannot both
     spend the same remaining amount. Raises RefundError or PaymentError (then nothing changed). `staff`
-    also writes the audit log. Commits.
+    also writes the audit log. `expected_refunded_cents` (what staff saw when they confirmed) refuses the
+    refund if another one landed since, so a double-submitted form cannot refund twice. Commits.
     """
     order = _lock(order_id)
     if order is None:
@@ -724,6 +726,12 @@ def refund_order(
             raise RefundError(f"Order {order.number} is {order.status.replace('_', ' ')}: nothing to refund.")
         if not order.payment_intent_id:
             raise RefundError(f"Order {order.number} has no payment reference to refund against.")
+        if expected_refunded_cents is not None and order.refunded_cents != expected_refunded_cents:
+            raise RefundError(
+                f"Order {order.number}'s refunds changed after this one was reviewed (now "
+                f"{format_cents(order.refunded_cents, order.currency)} refunded in all), so nothing more was "
+                "refunded. Check the timeline before trying again."
+            )
         remaining = order.total_cents - order.refunded_cents
         amount = remaining if amount_cents is None else amount_cents
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0 or amount > remaining:

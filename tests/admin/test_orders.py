@@ -2,6 +2,7 @@
 confirmation step; bad input and impossible actions are refused with nothing changed."""
 
 import csv
+import html
 import io
 import re
 from datetime import timedelta
@@ -37,10 +38,20 @@ def text(response: object) -> str:
     return response.get_data(as_text=True)  # type: ignore[attr-defined]
 
 
+def hidden_fields(page: str) -> dict[str, str]:
+    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
+
+
 def confirm(client: FlaskClient, url: str, data: dict[str, str]) -> tuple[object, object]:
-    """Post an action, then confirm it as the confirmation page's button does."""
+    """Post an action; then press the confirmation page's button, posting what that page holds (or, when
+    the first post was refused, the same data confirmed, as a forged or replayed post would)."""
     first = client.post(url, data=data)
-    second = client.post(url, data={**data, "confirmed": "yes"})
+    if first.status_code == 200:
+        held = {k: html.unescape(v) for k, v in hidden_fields(text(first)).items() if k != "csrf_token"}
+        assert held.pop("confirmed") == "yes"
+    else:
+        held = data
+    second = client.post(url, data={**held, "confirmed": "yes"})
     return first, second
 
 
@@ -331,9 +342,9 @@ def test_tracking_markup_stored_by_another_tool_is_escaped_everywhere(app: Flask
             subject="s",
         )
 
-    for html in (admin_page, customer_page, email_html):
-        assert MARKUP not in html
-        assert "&lt;script&gt;" in html
+    for rendered in (admin_page, customer_page, email_html):
+        assert MARKUP not in rendered
+        assert "&lt;script&gt;" in rendered
     # the link's query is percent-encoded, so the markup cannot leave the attribute either
     assert "tracknum=%3CSCRIPT%3E" in admin_page.upper() or "tracknum=%3Cscript%3E" in admin_page
 
@@ -469,6 +480,31 @@ def test_a_partial_refund_confirms_then_shows_on_the_timeline(staff: FlaskClient
     page = text(staff.get(f"/admin/orders/{order.number}"))
     assert "Refunded $12.50" in page and "Late" in page and "Paid → Partly refunded" in page
     assert "Up to $63.45 is left to refund" in page
+
+
+def test_a_double_submitted_refund_confirmation_refunds_once(staff: FlaskClient) -> None:
+    order = paid(("HOODIE-M", 1))
+    url = f"/admin/orders/{order.number}/refund"
+    review = staff.post(url, data={"amount": "5"})
+    held = {k: v for k, v in hidden_fields(text(review)).items() if k != "csrf_token"}
+    assert held["refunded_before"] == "0"
+
+    first = staff.post(url, data=held)
+    second = staff.post(url, data=held)
+
+    assert first.status_code == 303 and second.status_code == 409
+    assert "nothing more was refunded" in text(second) and "$5.00 refunded in all" in text(second)
+    assert reload(order).refunded_cents == 500
+    assert [row[0] for row in audit_rows()] == ["order.refund"]
+
+
+def test_a_confirmed_refund_without_the_reviewed_state_is_refused(staff: FlaskClient) -> None:
+    order = paid(("HOODIE-M", 1))
+
+    response = staff.post(f"/admin/orders/{order.number}/refund", data={"amount": "5", "confirmed": "yes"})
+
+    assert response.status_code == 400 and "Review the refund first" in text(response)
+    assert reload(order).refunded_cents == 0
 
 
 @pytest.mark.parametrize(
@@ -643,7 +679,7 @@ def test_every_order_action_needs_the_csrf_token(csrf_app: Flask) -> None:
 
     # and with the token from the order page, the same post goes through
     page = text(client.get(f"/admin/orders/{number}"))
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
     response = client.post(f"/admin/orders/{number}/notes", data={"text": "hello", "csrf_token": token})
     assert response.status_code == 303
 
@@ -689,5 +725,5 @@ def test_the_ship_form_offers_the_configured_carriers_in_order(make_app) -> None
 
         page = text(staff.get(f"/admin/orders/{order.number}"))
 
-    carrier_select = page.split('id="carrier"')[1].split("</select>")[0]
+    carrier_select = page.split('id="ship-carrier"')[1].split("</select>")[0]
     assert re.findall(r'<option value="(\w+)">', carrier_select) == ["DHL", "OTHER"]

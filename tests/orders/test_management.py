@@ -11,7 +11,7 @@ from shop.clock import utcnow
 from shop.downloads.models import DownloadGrant
 from shop.extensions import db
 from shop.orders import management
-from shop.orders.errors import UnknownOrderError
+from shop.orders.errors import RefundError, UnknownOrderError
 from shop.orders.management import OrderActionError, OrderFilter
 from shop.orders.models import Order
 from shop.payments.errors import PaymentError
@@ -283,6 +283,17 @@ def test_a_partial_refund_keeps_the_links_when_asked_and_a_full_one_revokes_them
     assert (order.status, order.refunded_cents) == ("refunded", 5_895)
     assert all(grant.revoked_at is not None for grant in grants(order))
     assert [row[0] for row in audit_rows()] == ["order.refund", "order.refund"]
+
+
+def test_a_refund_reviewed_before_another_landed_is_refused(shop: dict) -> None:
+    order = paid(("HOODIE-M", 1))
+    management.refund(STAFF, order.id, amount_cents=500, expected_refunded_cents=0)
+
+    with pytest.raises(RefundError, match="nothing more was refunded"):
+        management.refund(STAFF, order.id, amount_cents=500, expected_refunded_cents=0)
+
+    assert reload(order).refunded_cents == 500
+    assert len(audit_rows()) == 1
 
 
 def test_a_partial_refund_revokes_the_links_by_default(shop: dict) -> None:
