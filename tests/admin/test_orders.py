@@ -22,6 +22,7 @@ from shop.payments.errors import PaymentError
 from tests.accounts.helpers import make_user
 from tests.admin.helpers import client_as
 from tests.admin.order_helpers import STAFF, audit_rows, flag_order, paid, pending, timeline
+from tests.conftest import count_queries
 from tests.factories import stock_of
 from tests.ordering import make_shop, outbox, reload
 
@@ -133,6 +134,18 @@ def test_the_list_pages(staff: FlaskClient) -> None:
     assert "Page 1 of 2" in first and orders[0].number not in first and orders[-1].number in first
     assert orders[0].number in second and orders[1].number in second and orders[2].number not in second
     assert staff.get("/admin/orders?page=0").status_code == 404
+
+
+def test_the_list_does_not_query_per_order(app: Flask, staff: FlaskClient) -> None:
+    paid(("TEE-M", 1), ("GUIDE-WB", 1))
+    with count_queries(app) as one:
+        staff.get("/admin/orders")
+    for index in range(10):
+        paid(("TEE-M", 1), ("MUG", 1) if index < 2 else ("GUIDE-WB", 1), email=f"n{index}@example.com")
+    with count_queries(app) as many:
+        staff.get("/admin/orders")
+
+    assert len(many) == len(one)
 
 
 # --- CSV ------------------------------------------------------------------------------------------
