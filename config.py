@@ -69,6 +69,8 @@ class Config:
     RESERVATION_MINUTES = _env_int("RESERVATION_MINUTES", 30)
     # Countries the checkout form and Stripe's address collection offer (ISO 3166-1 alpha-2).
     SHIPPING_COUNTRIES = _env_list("SHIPPING_COUNTRIES", "US,CA,GB,IE,AU,NZ,DE,FR,NL,SE")
+    # Carriers staff choose from when marking an order shipped (codes in shop/orders/shipping.py).
+    SHIPPING_CARRIERS = _env_list("SHIPPING_CARRIERS", "USPS,UPS,FEDEX,DHL,OTHER")
     # Flask-Limiter syntax; per client IP, on placing an order (the POST to /checkout).
     CHECKOUT_RATE_LIMIT = os.environ.get("CHECKOUT_RATE_LIMIT", "10 per minute;60 per hour")
     # How far back `flask shop reconcile-payments` looks for sessions whose webhook never arrived.

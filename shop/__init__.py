@@ -43,7 +43,13 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     init_login(app)
     from shop.accounts.views import bp as accounts_bp
-    from shop.admin import lead_views, product_views, staff_views, views  # noqa: F401  (routes register on the admin blueprint)
+    from shop.admin import (  # noqa: F401  (routes register on the admin blueprint)
+        lead_views,
+        order_views,
+        product_views,
+        staff_views,
+        views,
+    )
     from shop.admin.blueprint import bp as admin_bp
     from shop.cart.views import bp as cart_bp
     from shop.catalog.views import bp as catalog_bp

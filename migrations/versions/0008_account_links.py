@@ -1,7 +1,7 @@
 """Orders and leads belong to a customer account: order.user_id and lead.user_id
 
 Revision ID: 0008_account_links
-Revises: 0006_audit_and_stock_log
+Revises: 0007_order_shipping
 Create Date: 2026-11-26 23:18:35.574985
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0008_account_links'
-down_revision = '0006_audit_and_stock_log'
+down_revision = '0007_order_shipping'
 branch_labels = None
 depends_on = None
 

@@ -1,16 +1,22 @@
 """Admin: the dashboard and the audit log."""
 
 from flask import render_template
-from werkzeug.wrappers import Response
 
+from shop.admin import reports
 from shop.admin.blueprint import bp, page_number
 from shop.audit import services as audit
-from shop.catalog import management
+from shop.catalog.management import LOW_STOCK_THRESHOLD
+from shop.orders.management import STATUS_LABELS
 
 
 @bp.get("/")
-def dashboard() -> str | Response:
-    return render_template("admin/dashboard.html", low_stock=management.list_low_stock())
+def dashboard() -> str:
+    return render_template(
+        "admin/dashboard.html",
+        dashboard=reports.build_dashboard(),
+        low_stock_threshold=LOW_STOCK_THRESHOLD,
+        status_labels=STATUS_LABELS,
+    )
 
 
 @bp.get("/audit")

@@ -15,6 +15,7 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,6 +24,8 @@ from sqlalchemy.orm import selectinload
 
 from shop import pricing
 from shop.accounts.linking import confirmed_account_id
+from shop.audit import services as audit
+from shop.audit.services import Actor
 from shop.cart.services import remove_purchased
 from shop.catalog.models import ProductVariant
 from shop.catalog.services import bump_catalog_revision
@@ -141,6 +144,17 @@ def _lock(order_id: int) -> Order | None:
         .with_for_update()
         .execution_options(populate_existing=True)
     )
+
+
+def lock_order(order_id: int) -> Order | None:
+    """The order, its row locked for this transaction (staff use cases in shop/orders/management.py)."""
+    return _lock(order_id)
+
+
+def _audit(staff: Actor | None, action: str, order: Order, summary: str, **details: Any) -> None:
+    """A staff action also goes to the audit log, in the same transaction as the change it records."""
+    if staff is not None:
+        audit.record(staff, action, target_type="order", target_id=order.number, summary=summary, **details)
 
 
 # --- stock ----------------------------------------------------------------------------------------
@@ -495,18 +509,7 @@ def _paid_note(payment: PaymentConfirmation, *, late: bool) -> str:
 def _fulfil(order: Order, *, actor: str) -> None:
     """Paid: download grants for guides, the confirmation email, digital-only orders fulfilled, and the
     bought items out of the cart. In the caller's transaction."""
-    config = current_app.config
-    links: list[DownloadLink] = []
-    for line in order.lines:
-        if line.is_digital and line.product is not None:
-            _, link = issue_grant(
-                email=order.email,
-                product=line.product,
-                ttl_days=config["DOWNLOAD_TTL_DAYS"],
-                max_downloads=config["DOWNLOAD_MAX_COUNT"],
-                order_id=order.id,
-            )
-            links.append(link)
+    links = issue_order_links(order)
     if not order.requires_shipping:
         transition(
             order, OrderStatus.FULFILLED, actor=ACTOR_SYSTEM, note="Digital order: download links sent."
@@ -532,21 +535,43 @@ def _fulfil(order: Order, *, actor: str) -> None:
     queue_confirmation(order, links)
 
 
+def issue_order_links(order: Order) -> list[DownloadLink]:
+    """A fresh download grant and link for every guide in the order, in the caller's transaction."""
+    config = current_app.config
+    links: list[DownloadLink] = []
+    for line in order.lines:
+        if line.is_digital and line.product is not None:
+            _, link = issue_grant(
+                email=order.email,
+                product=line.product,
+                ttl_days=config["DOWNLOAD_TTL_DAYS"],
+                max_downloads=config["DOWNLOAD_MAX_COUNT"],
+                order_id=order.id,
+            )
+            links.append(link)
+    return links
+
+
+def queue_confirmation_email(order: Order, links: list[DownloadLink]) -> None:
+    """Queue the order confirmation (text + HTML) in the caller's transaction; raises if it can't."""
+    queue_email(
+        to=order.email,
+        subject=f"Your order {order.number} is confirmed",
+        template="order_confirmation",
+        context={
+            "order": order,
+            "links": links,
+            "address": order_address(order),
+            "order_url": access.order_url(order),
+        },
+    )
+
+
 def queue_confirmation(order: Order, links: list[DownloadLink]) -> None:
-    """Queue the order confirmation (text + HTML). A failure to build it is logged, never raised: the
-    payment is recorded either way, and links can be re-sent from the order page."""
+    """Queue the order confirmation. A failure to build it is logged, never raised: the payment is
+    recorded either way, and links can be re-sent from the order page."""
     try:
-        queue_email(
-            to=order.email,
-            subject=f"Your order {order.number} is confirmed",
-            template="order_confirmation",
-            context={
-                "order": order,
-                "links": links,
-                "address": order_address(order),
-                "order_url": access.order_url(order),
-            },
-        )
+        queue_confirmation_email(order, links)
     except Exception:
         log.exception("could not queue the confirmation email for order %s", order.number)
 
@@ -559,6 +584,7 @@ def _end_pending(
     note: str,
     event_id: str | None,
     event_type: str,
+    staff: Actor | None = None,
 ) -> Outcome:
     order = _lock(order_id)
     if order is None:
@@ -574,6 +600,7 @@ def _end_pending(
     else:
         transition(order, target, actor=actor, note=note)
         release_reservation(order, actor=actor)
+        _audit(staff, "order.cancel", order, f"Cancelled unpaid order {order.number}", note=note)
         outcome = Outcome.APPLIED
     if not _commit_or_duplicate(event_id):
         return Outcome.DUPLICATE
@@ -618,8 +645,11 @@ def mark_expired(
     )
 
 
-def mark_cancelled(order_id: int, *, actor: str = ACTOR_SHOPPER, note: str = "") -> Outcome:
-    """The shopper left checkout or the payment could not start: pending → cancelled, stock returned."""
+def mark_cancelled(
+    order_id: int, *, actor: str = ACTOR_SHOPPER, note: str = "", staff: Actor | None = None
+) -> Outcome:
+    """The shopper left checkout, the payment could not start, or staff cancelled the unpaid order:
+    pending → cancelled, stock returned. `staff` also writes the audit log. Commits."""
     return _end_pending(
         order_id,
         OrderStatus.CANCELLED,
@@ -627,6 +657,7 @@ def mark_cancelled(order_id: int, *, actor: str = ACTOR_SHOPPER, note: str = "")
         note=note or "Checkout was abandoned.",
         event_id=None,
         event_type="",
+        staff=staff,
     )
 
 
@@ -689,12 +720,16 @@ def refund_order(
     actor: str,
     note: str = "",
     revoke_downloads: bool = True,
+    staff: Actor | None = None,
+    expected_refunded_cents: int | None = None,
 ) -> RefundResult:
     """Refund a paid order through the provider, in full (amount None) or in part, and record it.
 
     A refund revokes the order's download links (DESIGN.md) unless staff choose otherwise for a partial
     goodwill refund. The provider call happens under the order's row lock, so two refunds cannot both
-    spend the same remaining amount. Raises RefundError or PaymentError (then nothing changed). Commits.
+    spend the same remaining amount. Raises RefundError or PaymentError (then nothing changed). `staff`
+    also writes the audit log. `expected_refunded_cents` (what staff saw when they confirmed) refuses the
+    refund if another one landed since, so a double-submitted form cannot refund twice. Commits.
     """
     order = _lock(order_id)
     if order is None:
@@ -705,6 +740,12 @@ def refund_order(
             raise RefundError(f"Order {order.number} is {order.status.replace('_', ' ')}: nothing to refund.")
         if not order.payment_intent_id:
             raise RefundError(f"Order {order.number} has no payment reference to refund against.")
+        if expected_refunded_cents is not None and order.refunded_cents != expected_refunded_cents:
+            raise RefundError(
+                f"Order {order.number}'s refunds changed after this one was reviewed (now "
+                f"{format_cents(order.refunded_cents, order.currency)} refunded in all), so nothing more was "
+                "refunded. Check the timeline before trying again."
+            )
         remaining = order.total_cents - order.refunded_cents
         amount = remaining if amount_cents is None else amount_cents
         if not isinstance(amount, int) or isinstance(amount, bool) or amount <= 0 or amount > remaining:
@@ -728,12 +769,23 @@ def refund_order(
         note=f"{note} (refund {result.refund_id})".strip(),
         revoke=revoke_downloads,
     )
+    _audit(
+        staff,
+        "order.refund",
+        order,
+        f"Refunded {format_cents(amount, order.currency)} on {order.number}",
+        amount_cents=amount,
+        refund_id=result.refund_id,
+    )
     db.session.commit()
     return result
 
 
-def cancel_paid_order(order_id: int, *, actor: str, note: str = "") -> RefundResult:
-    """Cancel a paid, not yet shipped order: refund it in full, put its stock back, revoke its links."""
+def cancel_paid_order(
+    order_id: int, *, actor: str, note: str = "", staff: Actor | None = None
+) -> RefundResult:
+    """Cancel a paid, not yet shipped order: refund it in full, put its stock back, revoke its links.
+    `staff` also writes the audit log. Commits."""
     order = _lock(order_id)
     if order is None:
         db.session.rollback()
@@ -762,6 +814,13 @@ def cancel_paid_order(order_id: int, *, actor: str, note: str = "") -> RefundRes
     )
     release_reservation(order, actor=actor)
     revoke_grants(_order_grants(order))
+    _audit(
+        staff,
+        "order.cancel",
+        order,
+        f"Cancelled {order.number} and refunded {format_cents(order.total_cents, order.currency)}",
+        refund_id=result.refund_id,
+    )
     db.session.commit()
     return result
 

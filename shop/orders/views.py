@@ -5,7 +5,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from shop.extensions import limiter
-from shop.orders import access, services
+from shop.orders import access, services, shipping
 from shop.orders.forms import OrderDownloadForm
 from shop.orders.models import Order
 
@@ -43,6 +43,7 @@ def show(number: str) -> str:
         "orders/show.html",
         order=order,
         address=services.order_address(order),
+        shipment=shipping.shipment_of(order),
         token=token,
         status_text=CUSTOMER_STATUS_TEXT,
     )

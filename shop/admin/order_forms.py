@@ -1,0 +1,123 @@
+"""Forms for the staff order actions: shape only; shop.orders.management enforces the rules.
+
+Every action that reaches the customer or moves money (ship, cancel, refund, resend) is posted twice:
+first to a confirmation page that says what will happen, then with `confirmed=yes`.
+"""
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+
+from shop.admin.forms import AmountField
+from shop.orders import shipping
+from shop.orders.management import NOTE_MAX, REASON_MAX, RESOLUTION_MAX, plain_text
+
+
+def _plain(value: Any) -> Any:
+    return plain_text(value) if isinstance(value, str) else value
+
+
+class ConfirmableForm(FlaskForm):
+    confirmed = HiddenField()
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmed.data == "yes"
+
+
+def _tracking_number(form: FlaskForm, field: StringField) -> None:
+    try:
+        field.data = shipping.normalize_tracking_number(field.data or "")
+    except ValueError as error:
+        raise ValidationError(str(error)) from error
+
+
+class ShipOrderForm(ConfirmableForm):
+    carrier = SelectField("Carrier", id="ship-carrier", validators=[InputRequired("Choose a carrier.")])
+    tracking_number = StringField(
+        "Tracking number",
+        id="ship-tracking-number",
+        filters=[lambda v: v.strip() if isinstance(v, str) else v],
+        validators=[
+            DataRequired("Enter the tracking number."),
+            Length(max=shipping.TRACKING_NUMBER_MAX, message=shipping.TRACKING_NUMBER_RULE),
+            _tracking_number,
+        ],
+        description=shipping.TRACKING_NUMBER_RULE,
+    )
+
+    def __init__(self, *args: Any, carriers: list[shipping.Carrier], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.carrier.choices = [(carrier.code, carrier.name) for carrier in carriers]
+
+
+class RefundAmountField(AmountField):
+    """Dollars typed by staff ("12.50"), as integer cents in `.cents`; more than zero."""
+
+    def pre_validate(self, form: FlaskForm) -> None:
+        if not (self.data or "").strip():
+            self.cents = None
+            raise ValidationError("Enter the amount to refund, like 12.50.")
+        super().pre_validate(form)
+        if self.cents == 0:
+            raise ValidationError("A refund must be more than $0.00.")
+
+
+class RefundOrderForm(ConfirmableForm):
+    amount = RefundAmountField("Amount to refund (USD)", id="refund-amount")
+    reason = StringField(
+        "Reason (optional, shown on the timeline)",
+        id="refund-reason",
+        filters=[_plain],
+        validators=[Length(max=REASON_MAX)],
+    )
+    keep_downloads = BooleanField(
+        "Keep the guide download links working (partial refunds only)", id="refund-keep-downloads"
+    )
+    # The refunded total staff saw on the confirmation page: a second submit of it finds it changed.
+    refunded_before = HiddenField()
+
+    @property
+    def refunded_before_cents(self) -> int | None:
+        raw = self.refunded_before.data or ""
+        return int(raw) if raw.isdigit() and len(raw) < 12 else None
+
+
+class CancelOrderForm(ConfirmableForm):
+    reason = StringField(
+        "Reason (optional, shown on the timeline)",
+        id="cancel-reason",
+        filters=[_plain],
+        validators=[Length(max=REASON_MAX)],
+    )
+
+
+class ResendConfirmationForm(ConfirmableForm):
+    """No fields: the confirmation page says where the email goes."""
+
+
+class OrderNoteForm(FlaskForm):
+    text = TextAreaField(
+        "Internal note",
+        id="note-text",
+        filters=[_plain],
+        validators=[
+            DataRequired("Write the note first."),
+            Length(max=NOTE_MAX, message=f"Keep the note under {NOTE_MAX:,} characters."),
+        ],
+        description="Only staff see notes. They stay on the order's timeline.",
+    )
+
+
+class ClearFlagForm(FlaskForm):
+    resolution = TextAreaField(
+        "How was it resolved?",
+        id="flag-resolution",
+        filters=[_plain],
+        validators=[
+            DataRequired("Say how the problem was resolved."),
+            Length(max=RESOLUTION_MAX, message=f"Keep it under {RESOLUTION_MAX} characters."),
+        ],
+    )
