@@ -106,24 +106,72 @@ class PageCache:
         else:
             backend = MemoryBackend()
         app.extensions["page_cache"] = backend
+        app.extensions["page_cache_local"] = LocalValues()
 
     @property
     def backend(self) -> CacheBackend:
         return current_app.extensions["page_cache"]
 
+    @property
+    def _local(self) -> "LocalValues":
+        return current_app.extensions["page_cache_local"]
+
+    # The methods below are for keys that carry the catalog revision: a key's value never changes, so
+    # each process also keeps what it read (decoded) and skips the round trip to Redis next time.
+    # Callers must treat returned values as read-only.
+
     def get_or_set(self, key: str, compute: Callable[[], str], ttl_seconds: int) -> str:
-        value = self.backend.get(key)
+        value = self._local.get(key)
         if value is None:
-            value = compute()
-            self.backend.set(key, value, ttl_seconds)
+            value = self.backend.get(key)
+            if value is None:
+                value = compute()
+                self.backend.set(key, value, ttl_seconds)
+            self._local.set(key, value, ttl_seconds)
         return value
 
     def get_json(self, key: str) -> Any:
-        value = self.backend.get(key)
-        return json.loads(value) if value is not None else None
+        value = self._local.get(key)
+        if value is None:
+            raw = self.backend.get(key)
+            if raw is None:
+                return None
+            value = json.loads(raw)
+            self._local.set(key, value, current_app.config["CATALOG_CACHE_SECONDS"])
+        return value
 
     def set_json(self, key: str, value: Any, ttl_seconds: int) -> None:
         self.backend.set(key, json.dumps(value, separators=(",", ":")), ttl_seconds)
+        self._local.set(key, value, ttl_seconds)
 
     def clear(self) -> None:
         self.backend.clear()
+        self._local.clear()
+
+
+class LocalValues:
+    """Decoded values per process, bounded and expiring, for immutable (revision-keyed) entries."""
+
+    def __init__(self, max_entries: int = 512) -> None:
+        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._max_entries = max_entries
+
+    def get(self, key: str) -> Any:
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry is None or entry[0] < time.monotonic():
+                return None
+            self._entries.move_to_end(key)
+            return entry[1]
+
+    def set(self, key: str, value: Any, ttl_seconds: int) -> None:
+        with self._lock:
+            self._entries[key] = (time.monotonic() + ttl_seconds, value)
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._max_entries:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()

@@ -182,9 +182,13 @@ def render_product_page(slug: str, *, status: int = 200) -> tuple[str, int]:
             parts["shipping_without_cart"] = str(_shipping_progress(product, None))
             page_cache.set_json(key, parts, _cache_seconds())
         shipping = _shipping_progress(product, cart) if cart else parts["shipping_without_cart"]
-        parts["article"] = (
-            parts["article"].replace(CSRF_HOLE, _csrf_field(), 1).replace(SHIPPING_HOLE, shipping, 1)
-        )
+        # The cached parts are shared (read-only): fill the holes into a copy.
+        parts = {
+            **parts,
+            "article": parts["article"]
+            .replace(CSRF_HOLE, _csrf_field(), 1)
+            .replace(SHIPPING_HOLE, shipping, 1),
+        }
     else:
         form = AddToCartForm()
         selected_sku = form.sku.data or (default.sku if default else "")

@@ -109,8 +109,8 @@ class ProductView:
 
     @classmethod
     def from_cache(cls, data: dict[str, Any]) -> "ProductView":
-        variants = tuple(VariantView(**variant) for variant in data.pop("variants"))
-        return cls(**data, variants=variants)
+        fields = {name: value for name, value in data.items() if name != "variants"}
+        return cls(**fields, variants=tuple(VariantView(**variant) for variant in data["variants"]))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,68 @@
+"""The page cache: a shared backend plus a per-process copy of decoded, revision-keyed values."""
+
+import time
+
+import pytest
+from flask import Flask
+
+from shop.page_cache import LocalValues, MemoryBackend, PageCache
+
+
+@pytest.fixture
+def cache_app() -> Flask:
+    app = Flask(__name__)
+    app.config["CATALOG_CACHE_SECONDS"] = 60
+    PageCache().init_app(app)
+    return app
+
+
+def test_local_values_expire(monkeypatch: pytest.MonkeyPatch) -> None:
+    values = LocalValues()
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now)
+    values.set("list:1", {"total": 3}, ttl_seconds=10)
+    assert values.get("list:1") == {"total": 3}
+
+    monkeypatch.setattr(time, "monotonic", lambda: now + 11)
+    assert values.get("list:1") is None
+
+
+def test_local_values_keep_only_the_most_recently_used() -> None:
+    values = LocalValues(max_entries=2)
+    values.set("a", 1, ttl_seconds=60)
+    values.set("b", 2, ttl_seconds=60)
+    assert values.get("a") == 1  # "b" is now the least recently used
+    values.set("c", 3, ttl_seconds=60)
+    assert values.get("b") is None
+    assert (values.get("a"), values.get("c")) == (1, 3)
+
+
+def test_get_json_reads_the_backend_once_per_process(cache_app: Flask) -> None:
+    cache = PageCache()
+    with cache_app.app_context():
+        cache.backend.set("product:7:hoodie", '{"name": "Hoodie"}', 60)
+        assert cache.get_json("product:7:hoodie") == {"name": "Hoodie"}
+
+        # Revision-keyed values never change, so the decoded copy answers without the backend.
+        cache.backend.delete("product:7:hoodie")
+        assert cache.get_json("product:7:hoodie") == {"name": "Hoodie"}
+
+
+def test_get_or_set_computes_once_and_clear_forgets_both_layers(cache_app: Flask) -> None:
+    cache = PageCache()
+    calls: list[int] = []
+
+    def render() -> str:
+        calls.append(1)
+        return f"<ul>{len(calls)}</ul>"
+
+    with cache_app.app_context():
+        assert cache.get_or_set("home:3", render, 60) == "<ul>1</ul>"
+        assert cache.get_or_set("home:3", render, 60) == "<ul>1</ul>"
+        assert isinstance(cache.backend, MemoryBackend)
+        assert cache.backend.get("home:3") == "<ul>1</ul>"
+
+        cache.clear()
+        assert cache.get_json("home:3") is None
+        assert cache.get_or_set("home:3", render, 60) == "<ul>2</ul>"
+    assert len(calls) == 2
