@@ -49,12 +49,15 @@ App = Literal["bare", "shop"]
 
 @dataclass(frozen=True)
 class Target:
-    """One URL to load. `goal` is the minimum req/s ratio to the bare page that the issue asks for."""
+    """One URL to load. `goal` is the minimum req/s ratio to the bare page that the issue asks for.
+    `returning`: send the cookies a first visit to the page set (a shopper's second page), instead of
+    arriving without cookies as every other request from wrk does."""
 
     name: str
     app: App
     path: str
     goal: float | None = None
+    returning: bool = False
 
 
 BASELINE = Target("bare page", "bare", "/")
@@ -63,6 +66,7 @@ TARGETS: tuple[Target, ...] = (
     Target("home", "shop", "/"),
     Target("catalog list", "shop", "/products", goal=1.0),
     Target("product page", "shop", "/products/spore-print-hoodie", goal=1.0),
+    Target("product, cookies", "shop", "/products/spore-print-hoodie", returning=True),
     Target("cart JSON", "shop", "/cart.json"),
 )
 
@@ -168,10 +172,19 @@ def parse_wrk(output: str) -> WrkResult:
 
 
 def run_wrk(
-    wrk: str, url: str, *, threads: int, connections: int, duration: str, script: Path | None = None
+    wrk: str,
+    url: str,
+    *,
+    threads: int,
+    connections: int,
+    duration: str,
+    script: Path | None = None,
+    cookie: str | None = None,
 ) -> WrkResult:
     """`script`: a wrk Lua file, e.g. to POST a body (bench/orders.py's webhook replay)."""
     command = [wrk, f"-t{threads}", f"-c{connections}", f"-d{duration}", "--latency"]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
     command += ["-s", str(script), url] if script else [url]
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
@@ -295,9 +308,15 @@ def wait_until_up(server: Server, path: str, *, timeout_seconds: float = 30.0) -
 
 def fetch(url: str) -> bytes:
     """One GET that must succeed; its size goes into the results so page weights can be compared."""
+    return fetch_with_cookies(url)[0]
+
+
+def fetch_with_cookies(url: str) -> tuple[bytes, str]:
+    """One GET that must succeed: the body, and the cookies it set as a Cookie header value."""
     try:
         with urllib.request.urlopen(url, timeout=10) as response:
-            return response.read()
+            cookies = [header.split(";", 1)[0] for header in response.headers.get_all("Set-Cookie") or []]
+            return response.read(), "; ".join(cookies)
     except urllib.error.HTTPError as error:
         raise BenchError(f"{url} answered {error.code}; see the gunicorn logs in {RESULTS_DIR}") from error
 
@@ -357,7 +376,14 @@ def redact(url: str) -> str:
     return re.sub(r"//([^:/@]+):[^@]*@", r"//\1:***@", url)
 
 
-def load(server: Server, url: str, args: argparse.Namespace, *, script: Path | None = None) -> Sample:
+def load(
+    server: Server,
+    url: str,
+    args: argparse.Namespace,
+    *,
+    script: Path | None = None,
+    cookie: str | None = None,
+) -> Sample:
     """One measured wrk run, with the CPU the workers, the database servers, wrk and everything else spent."""
     workers_before = server.worker_cpu_seconds()
     servers_before = server_cpu_seconds()
@@ -370,6 +396,7 @@ def load(server: Server, url: str, args: argparse.Namespace, *, script: Path | N
         connections=args.connections,
         duration=f"{args.duration}s",
         script=script,
+        cookie=cookie,
     )
     busy_after, total_after = machine_cpu_seconds()
     workers = server.worker_cpu_seconds() - workers_before
@@ -438,9 +465,14 @@ def measure(args: argparse.Namespace) -> Report:
         wait_until_up(servers["bare"], "/")
 
         sizes: dict[Target, int] = {}
+        cookies: dict[Target, str | None] = {}
         for target in TARGETS:
             url = servers[target.app].base_url + target.path
-            sizes[target] = len(fetch(url))
+            body, set_cookies = fetch_with_cookies(url)
+            sizes[target] = len(body)
+            cookies[target] = set_cookies if target.returning else None
+            if target.returning and not set_cookies:
+                raise BenchError(f"{url} set no cookies to return with")
             if args.warmup:
                 # Warm both workers (imports, template compilation, caches, connection pools) under load.
                 run_wrk(
@@ -449,6 +481,7 @@ def measure(args: argparse.Namespace) -> Report:
                     threads=args.threads,
                     connections=args.connections,
                     duration=f"{args.warmup}s",
+                    cookie=cookies[target],
                 )
 
         samples: dict[Target, list[Sample]] = {target: [] for target in TARGETS}
@@ -457,7 +490,7 @@ def measure(args: argparse.Namespace) -> Report:
                 label = f"round {round_number}/{args.rounds}: {target.app} {target.path}"
                 print(f"  {label:<56} {args.duration}s …", flush=True)
                 url = servers[target.app].base_url + target.path
-                samples[target].append(load(servers[target.app], url, args))
+                samples[target].append(load(servers[target.app], url, args, cookie=cookies[target]))
 
     return Report(
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
@@ -495,7 +528,7 @@ def format_table(report: Report) -> str:
         + (f"; median of {report.rounds} rounds" if report.rounds > 1 else "")
     )
     header = (
-        f"{'page':<13} {'url':<36} {'KB':>5} {'req/s':>8} {'p99 ms':>7} {'× bare':>7}  "
+        f"{'page':<18} {'url':<36} {'KB':>5} {'req/s':>8} {'p99 ms':>7} {'× bare':>7}  "
         f"{'cpu ms/req':>10} {'× bare':>7} {'db ms/req':>9} {'other cpu':>9}  goal"
     )
     lines = [setup, "", header, "-" * len(header)]
@@ -507,7 +540,7 @@ def format_table(report: Report) -> str:
             if row.other_cpu_percent > BUSY_MACHINE_PERCENT:
                 verdict += " (busy machine)"
         lines.append(
-            f"{row.name:<13} {row.app + ' ' + row.path:<36} {row.response_bytes / 1024:>5.1f} "
+            f"{row.name:<18} {row.app + ' ' + row.path:<36} {row.response_bytes / 1024:>5.1f} "
             f"{row.requests_per_second:>8.1f} {row.p99_ms:>7.1f} {row.ratio_to_bare:>6.2f}×  "
             f"{row.worker_cpu_ms_per_request:>10.2f} {row.cpu_ratio_to_bare:>6.2f}× "
             f"{row.server_cpu_ms_per_request:>9.2f} {row.other_cpu_percent:>8.0f}%  {verdict}"

@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, Response
 
 from config import Config, config_from_env
+from shop.sessions import SessionInterface
 
 
 def create_app(config: type[Config] | None = None) -> Flask:
@@ -13,6 +14,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     config.validate()
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_object(config)
+    app.session_interface = SessionInterface()
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )

@@ -20,17 +20,23 @@ CONTENT_SECURITY_POLICY = "; ".join(
 
 
 def init_app(app: Flask) -> None:
-    production = app.config["APP_ENV"] == "production"
+    defaults = [
+        ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "strict-origin-when-cross-origin"),
+        ("X-Frame-Options", "DENY"),
+        ("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()"),
+        ("Cross-Origin-Opener-Policy", "same-origin"),
+    ]
+    if app.config["APP_ENV"] == "production":
+        defaults.append(("Strict-Transport-Security", "max-age=31536000; includeSubDomains"))
+    lowered = [(name.lower(), name, value) for name, value in defaults]
 
     @app.after_request
     def add_security_headers(response: Response) -> Response:
-        headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
-        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        if production:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        # A view may set its own (a stricter CSP, no referrer): keep those. One pass over the headers.
+        present = {name.lower() for name in response.headers.keys()}
+        response.headers.extend(
+            [(name, value) for lowered_name, name, value in lowered if lowered_name not in present]
+        )
         return response

@@ -1,18 +1,25 @@
 """Where a visit came from: the first request's landing page, external referrer and utm_* parameters.
 
-Stored once per browser session (no database, no query) so a sign-up on any later page is credited to
-the page and campaign that brought the visitor in: first touch.
+Kept once per browser session in a cookie of its own (no database, no query) so a sign-up on any later
+page is credited to the page and campaign that brought the visitor in: first touch.
+
+The cookie is plain, not signed: everything in it came from the visitor's own request (a URL they
+opened, a Referer header), so a signature would prove nothing, and it is cleaned again on every read.
+Keeping it out of the signed session spares an anonymous visitor's first page the cost of writing one.
 """
 
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from flask import request, session
+from flask import Response, after_this_request, current_app, g, request
 
-SESSION_KEY = "visit"
+COOKIE_NAME = "shop_visit"
+# Browsers drop a cookie over 4 KB; percent-encoded non-ASCII text can grow nine-fold.
+MAX_COOKIE_LENGTH = 3000
 UTM_FIELDS = ("utm_source", "utm_medium", "utm_campaign", "utm_term", "utm_content")
+SOURCE_FIELDS = ("landing_page", "referrer", *UTM_FIELDS)
 MAX_PAGE_LENGTH = 300
 MAX_UTM_LENGTH = 100
 
@@ -43,23 +50,39 @@ class VisitSource:
     utm_content: str | None = None
 
     @classmethod
-    def from_session_value(cls, value: Any) -> "VisitSource":
+    def from_cookie(cls, raw: str | None) -> "VisitSource":
+        if not raw or len(raw) > MAX_COOKIE_LENGTH:
+            return cls()
+        return cls.from_dict(dict(parse_qsl(raw)))
+
+    def to_cookie(self) -> str:
+        """The encoded value, with every field cut shorter until it fits in a cookie."""
+        values = self.to_dict()
+        limit = MAX_PAGE_LENGTH
+        encoded = urlencode(values)
+        while len(encoded) > MAX_COOKIE_LENGTH:
+            limit //= 2
+            encoded = urlencode({name: text[:limit] for name, text in values.items()})
+        return encoded
+
+    @classmethod
+    def from_dict(cls, value: Any) -> "VisitSource":
         """Rebuild from the cookie, trusting nothing: unknown keys and odd types are dropped."""
         if not isinstance(value, dict):
             return cls()
         limits = {"landing_page": MAX_PAGE_LENGTH, "referrer": MAX_PAGE_LENGTH}
         fields = {
-            name: clean_text(value.get(name), limits.get(name, MAX_UTM_LENGTH))
-            for name in ("landing_page", "referrer", *UTM_FIELDS)
+            name: clean_text(value.get(name), limits.get(name, MAX_UTM_LENGTH)) for name in SOURCE_FIELDS
         }
         return cls(**fields)
 
     def cleaned(self) -> "VisitSource":
         """The same source with every value on one printable line and within its length."""
-        return VisitSource.from_session_value(asdict(self))
+        return VisitSource.from_dict(self.to_dict())
 
-    def to_session_value(self) -> dict[str, str]:
-        return {name: text for name, text in asdict(self).items() if text}
+    def to_dict(self) -> dict[str, str]:
+        # Not dataclasses.asdict: it deep-copies, and this runs on every visit's first page.
+        return {name: text for name in SOURCE_FIELDS if (text := getattr(self, name))}
 
 
 def clean_text(value: Any, limit: int) -> str | None:
@@ -108,15 +131,30 @@ def _is_page_view() -> bool:
 
 def remember_first_touch() -> None:
     """before_request: on the first page of a visit, note where it came from. Later pages change nothing."""
-    if SESSION_KEY in session or not _is_page_view():
+    if COOKIE_NAME in request.cookies or not _is_page_view():
         return
     source = VisitSource(
         landing_page=clean_text(request.path, MAX_PAGE_LENGTH),
         referrer=_external_referrer(),
         **{name: clean_text(request.args.get(name), MAX_UTM_LENGTH) for name in UTM_FIELDS},
     )
-    session[SESSION_KEY] = source.to_session_value()
+    g.visit_source = source
+
+    @after_this_request
+    def set_visit_cookie(response: Response) -> Response:
+        config = current_app.config
+        # No max_age: like the session, it ends with the browser session.
+        response.set_cookie(
+            COOKIE_NAME,
+            source.to_cookie(),
+            httponly=True,
+            secure=config["SESSION_COOKIE_SECURE"],
+            samesite=config["SESSION_COOKIE_SAMESITE"],
+        )
+        return response
 
 
 def current_source() -> VisitSource:
-    return VisitSource.from_session_value(session.get(SESSION_KEY))
+    if "visit_source" in g:  # the visit started with this very request
+        return g.visit_source
+    return VisitSource.from_cookie(request.cookies.get(COOKIE_NAME))

@@ -1,18 +1,25 @@
 """Visit tracking: the first page view of a visit sets landing page, referrer and utm_*; later ones don't."""
 
 import pytest
-from flask import Flask, session
+from flask import Flask, g, session
 from flask.testing import FlaskClient
 
 from shop.catalog.models import Product
-from shop.guides.attribution import SESSION_KEY, VisitSource, current_source, remember_first_touch
+from shop.guides.attribution import (
+    COOKIE_NAME,
+    MAX_COOKIE_LENGTH,
+    UTM_FIELDS,
+    VisitSource,
+    current_source,
+    remember_first_touch,
+)
 from tests.conftest import count_queries
 from tests.guides.helpers import GUIDE_PATH
 
 
 def visit_of(client: FlaskClient) -> dict | None:
-    with client.session_transaction() as session:
-        return session.get(SESSION_KEY)
+    cookie = client.get_cookie(COOKIE_NAME)
+    return VisitSource.from_cookie(cookie.value).to_dict() if cookie else None
 
 
 def test_the_first_page_view_records_the_visit(client: FlaskClient, guide: Product) -> None:
@@ -86,19 +93,64 @@ def test_values_are_cleaned_and_bounded(client: FlaskClient, guide: Product) -> 
     assert visit["utm_campaign"] == "c" * 100
 
 
-def test_remembering_the_visit_costs_no_query(app: Flask) -> None:
+def test_the_visit_cookie_lasts_the_browser_session_and_is_not_for_scripts(
+    client: FlaskClient, guide: Product
+) -> None:
+    response = client.get("/?utm_source=newsletter")
+
+    (header,) = [h for h in response.headers.getlist("Set-Cookie") if h.startswith(f"{COOKIE_NAME}=")]
+    assert "HttpOnly" in header
+    assert "SameSite=Lax" in header
+    assert "Expires" not in header and "Max-Age" not in header
+
+
+def test_the_page_that_starts_the_visit_already_knows_its_source(app: Flask) -> None:
+    with app.test_request_context("/?utm_source=newsletter"):
+        remember_first_touch()
+        assert current_source() == VisitSource(landing_page="/", utm_source="newsletter")
+
+
+def test_remembering_the_visit_costs_no_query_and_no_session(app: Flask) -> None:
     with app.test_request_context("/?utm_source=newsletter"), count_queries(app) as statements:
         remember_first_touch()
-        assert session[SESSION_KEY] == {"landing_page": "/", "utm_source": "newsletter"}
+        assert g.visit_source.to_dict() == {"landing_page": "/", "utm_source": "newsletter"}
+        assert not session.modified
 
     assert statements == []
 
 
+def test_long_non_ascii_values_are_shortened_to_fit_a_cookie(app: Flask) -> None:
+    source = VisitSource(
+        landing_page="/" + "é" * 299,
+        referrer="https://example.org/" + "🍄" * 280,
+        **{name: "ü" * 100 for name in UTM_FIELDS},
+    )
+
+    encoded = source.to_cookie()
+
+    assert len(encoded) <= MAX_COOKIE_LENGTH
+    read_back = VisitSource.from_cookie(encoded)
+    assert read_back.landing_page.startswith("/éé")
+    assert read_back.utm_source.startswith("üü")
+
+
 @pytest.mark.parametrize(
     "stored",
-    [None, "junk", ["list"], {"utm_source": 5, "landing_page": {"x": 1}}, {"unknown": "x"}],
+    [
+        "",
+        "junk",
+        "%ff%fe=%00",
+        "utm_source=%0A%0D&landing_page=%00",
+        "unknown=x",
+        "utm_source=" + "x" * (MAX_COOKIE_LENGTH + 1),
+    ],
 )
-def test_a_tampered_or_odd_visit_value_reads_as_no_source(app: Flask, stored: object) -> None:
-    with app.test_request_context("/"):
-        session[SESSION_KEY] = stored
+def test_a_tampered_or_odd_visit_cookie_reads_as_no_source(app: Flask, stored: str) -> None:
+    with app.test_request_context("/", headers={"Cookie": f"{COOKIE_NAME}={stored}"}):
         assert current_source() == VisitSource()
+
+
+def test_a_visit_cookie_is_cleaned_on_every_read(app: Flask) -> None:
+    cookie = "utm_source=news%0D%0Aletter&utm_campaign=" + "c" * 150
+    with app.test_request_context("/", headers={"Cookie": f"{COOKIE_NAME}={cookie}"}):
+        assert current_source() == VisitSource(utm_source="news letter", utm_campaign="c" * 100)
