@@ -144,6 +144,23 @@ class PageCache:
         self.backend.set(key, json.dumps(value, separators=(",", ":")), ttl_seconds)
         self._local.set(key, value, ttl_seconds)
 
+    def get_or_load_shared(self, key: str, load: Callable[[], str], ttl_seconds: int) -> str:
+        """A small value that changes (the catalog revision): read through this process and the shared
+        backend, each holding it at most `ttl_seconds`. `forget` drops it here and in the backend at
+        once; other processes may go on seeing the old value for up to `ttl_seconds`."""
+        value = self._local.get(key)
+        if value is None:
+            value = self.backend.get(key)
+            if value is None:
+                value = load()
+                self.backend.set(key, value, ttl_seconds)
+            self._local.set(key, value, ttl_seconds)
+        return value
+
+    def forget(self, key: str) -> None:
+        self._local.delete(key)
+        self.backend.delete(key)
+
     def clear(self) -> None:
         self.backend.clear()
         self._local.clear()
@@ -171,6 +188,10 @@ class LocalValues:
             self._entries.move_to_end(key)
             while len(self._entries) > self._max_entries:
                 self._entries.popitem(last=False)
+
+    def delete(self, key: str) -> None:
+        with self._lock:
+            self._entries.pop(key, None)
 
     def clear(self) -> None:
         with self._lock:

@@ -19,16 +19,18 @@ REVISION_BUMPED = "catalog_revision_bumped"
 def get_catalog_revision() -> int:
     """The current catalog revision; cached fragments are keyed by it.
 
-    Read through the page cache for CATALOG_REVISION_SECONDS, so a warm page needs no query. A bump
-    clears the cached value after its commit: at once in this process and, with Redis, everywhere;
-    other processes on the memory cache see it within those seconds.
+    Held by each process and the page cache for CATALOG_REVISION_SECONDS, so a warm page needs no query
+    and no round trip. A bump forgets the held value after its commit, in this process and the shared
+    cache; other processes show the new revision within those seconds (stock shown on a page may lag as
+    much; the cart and checkout always read the database).
     """
-    cached = page_cache.backend.get(REVISION_CACHE_KEY)
-    if cached is not None:
-        return int(cached)
-    revision = db.session.scalar(sa.select(CatalogRevision.revision).where(CatalogRevision.id == 1)) or 0
-    page_cache.backend.set(REVISION_CACHE_KEY, str(revision), current_app.config["CATALOG_REVISION_SECONDS"])
-    return revision
+
+    def load() -> str:
+        revision = db.session.scalar(sa.select(CatalogRevision.revision).where(CatalogRevision.id == 1))
+        return str(revision or 0)
+
+    ttl_seconds = current_app.config["CATALOG_REVISION_SECONDS"]
+    return int(page_cache.get_or_load_shared(REVISION_CACHE_KEY, load, ttl_seconds))
 
 
 def bump_catalog_revision() -> None:
@@ -44,7 +46,7 @@ def bump_catalog_revision() -> None:
 @sa.event.listens_for(Session, "after_commit")
 def _forget_cached_revision(session: Session) -> None:
     if session.info.pop(REVISION_BUMPED, False) and has_app_context():
-        page_cache.backend.delete(REVISION_CACHE_KEY)
+        page_cache.forget(REVISION_CACHE_KEY)
 
 
 @sa.event.listens_for(Session, "after_rollback")

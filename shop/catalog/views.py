@@ -101,8 +101,8 @@ def _cached_categories(revision: int) -> list[dict[str, str]]:
     return cached
 
 
-def _cached_product(slug: str) -> ProductView:
-    key = f"product:{services.get_catalog_revision()}:{slug}"
+def _cached_product(slug: str, revision: int) -> ProductView:
+    key = f"product:{revision}:{slug}"
     cached = page_cache.get_json(key)
     if cached is not None:
         return ProductView.from_cache(cached)
@@ -168,11 +168,12 @@ def _shipping_progress(product: ProductView, cart: CartSummary | None) -> Markup
 def render_product_page(slug: str, *, status: int = 200) -> tuple[str, int]:
     """The product page. A plain GET of a product sold through the cart is assembled from a cached
     rendering; a page shown again after a failed add (or the free guide's gate) renders in full."""
-    product = _cached_product(slug)
+    revision = services.get_catalog_revision()
+    product = _cached_product(slug, revision)
     cart = session_cart.summary() if session_cart.current_token() else None
     default = product.default_variant
     if request.method == "GET" and not product.is_lead_magnet:
-        key = f"product-page:{services.get_catalog_revision()}:{request.host}:{slug}"
+        key = f"product-page:{revision}:{request.host}:{slug}"
         parts = page_cache.get_json(key)
         if parts is None:
             holes = {"csrf": Markup(CSRF_HOLE), "shipping": Markup(SHIPPING_HOLE)}

@@ -66,3 +66,36 @@ def test_get_or_set_computes_once_and_clear_forgets_both_layers(cache_app: Flask
         assert cache.get_json("home:3") is None
         assert cache.get_or_set("home:3", render, 60) == "<ul>2</ul>"
     assert len(calls) == 2
+
+
+def test_a_shared_value_is_held_per_process_until_forgotten(cache_app: Flask) -> None:
+    cache = PageCache()
+    loads: list[str] = []
+
+    def load() -> str:
+        loads.append("query")
+        return str(len(loads))
+
+    with cache_app.app_context():
+        assert cache.get_or_load_shared("catalog-revision", load, 2) == "1"
+        # Another process changed the shared value: this one keeps its copy until it expires…
+        cache.backend.set("catalog-revision", "7", 2)
+        assert cache.get_or_load_shared("catalog-revision", load, 2) == "1"
+
+        # …while a change made here is seen at once, here and in the shared backend.
+        cache.forget("catalog-revision")
+        assert cache.backend.get("catalog-revision") is None
+        assert cache.get_or_load_shared("catalog-revision", load, 2) == "2"
+    assert loads == ["query", "query"]
+
+
+def test_a_shared_value_expires_from_the_process(cache_app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = PageCache()
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now)
+    with cache_app.app_context():
+        assert cache.get_or_load_shared("catalog-revision", lambda: "1", 2) == "1"
+        cache.backend.set("catalog-revision", "7", 60)
+
+        monkeypatch.setattr(time, "monotonic", lambda: now + 3)
+        assert cache.get_or_load_shared("catalog-revision", lambda: "1", 2) == "7"
