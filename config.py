@@ -110,9 +110,13 @@ class Config:
     # invalidates it at once, this only bounds memory use.
     CATALOG_CACHE_SECONDS = _env_int("CATALOG_CACHE_SECONDS", 300)
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "shop:page:")
-    # How long a process trusts its cached catalog revision without asking the database. A change
-    # made in this process (or anywhere, with Redis) is seen at once; others see it within this.
+    # How long a process holds the catalog revision without asking Redis or the database. A change
+    # made in this process is seen at once; other processes see it within about this long.
     CATALOG_REVISION_SECONDS = _env_int("CATALOG_REVISION_SECONDS", 2)
+
+    # Reverse proxies in front of the app that set X-Forwarded-For/-Proto/-Host. Only that many hops
+    # are believed, so a client cannot pick its own IP (rate limits are per IP) by sending the header.
+    TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
