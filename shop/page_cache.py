@@ -26,14 +26,15 @@ class CacheBackend(Protocol):
 
 
 class MemoryBackend:
-    """A bounded LRU with expiry, for development and single-process use."""
+    """A bounded LRU with expiry: the backend for development and single-process use, and each process's
+    own layer of decoded values (any type) in front of either backend."""
 
     def __init__(self, max_entries: int = 1024) -> None:
-        self._entries: OrderedDict[str, tuple[float, str]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
         self._lock = threading.Lock()
         self._max_entries = max_entries
 
-    def get(self, key: str) -> str | None:
+    def get(self, key: str) -> Any:
         with self._lock:
             entry = self._entries.get(key)
             if entry is None:
@@ -45,7 +46,7 @@ class MemoryBackend:
             self._entries.move_to_end(key)
             return value
 
-    def set(self, key: str, value: str, ttl_seconds: int) -> None:
+    def set(self, key: str, value: Any, ttl_seconds: int) -> None:
         with self._lock:
             self._entries[key] = (time.monotonic() + ttl_seconds, value)
             self._entries.move_to_end(key)
@@ -106,19 +107,20 @@ class PageCache:
         else:
             backend = MemoryBackend()
         app.extensions["page_cache"] = backend
-        app.extensions["page_cache_local"] = LocalValues()
+        app.extensions["page_cache_local"] = MemoryBackend(max_entries=512)
 
     @property
     def backend(self) -> CacheBackend:
         return current_app.extensions["page_cache"]
 
     @property
-    def _local(self) -> "LocalValues":
+    def _local(self) -> MemoryBackend:
         return current_app.extensions["page_cache_local"]
 
-    # The methods below are for keys that carry the catalog revision: a key's value never changes, so
-    # each process also keeps what it read (decoded) and skips the round trip to Redis next time.
-    # Callers must treat returned values as read-only.
+    # Each process also keeps what it read, decoded, in front of the backend, and skips the round trip
+    # to Redis next time. Keys that carry the catalog revision never change value; the revision itself
+    # does, and `forget` drops it at once here and in the backend (other processes keep their copy for
+    # up to its TTL). Callers must treat returned values as read-only.
 
     def get_or_set(self, key: str, compute: Callable[[], str], ttl_seconds: int) -> str:
         value = self._local.get(key)
@@ -144,19 +146,6 @@ class PageCache:
         self.backend.set(key, json.dumps(value, separators=(",", ":")), ttl_seconds)
         self._local.set(key, value, ttl_seconds)
 
-    def get_or_load_shared(self, key: str, load: Callable[[], str], ttl_seconds: int) -> str:
-        """A small value that changes (the catalog revision): read through this process and the shared
-        backend, each holding it at most `ttl_seconds`. `forget` drops it here and in the backend at
-        once; other processes may go on seeing the old value for up to `ttl_seconds`."""
-        value = self._local.get(key)
-        if value is None:
-            value = self.backend.get(key)
-            if value is None:
-                value = load()
-                self.backend.set(key, value, ttl_seconds)
-            self._local.set(key, value, ttl_seconds)
-        return value
-
     def forget(self, key: str) -> None:
         self._local.delete(key)
         self.backend.delete(key)
@@ -164,35 +153,3 @@ class PageCache:
     def clear(self) -> None:
         self.backend.clear()
         self._local.clear()
-
-
-class LocalValues:
-    """Decoded values per process, bounded and expiring, for immutable (revision-keyed) entries."""
-
-    def __init__(self, max_entries: int = 512) -> None:
-        self._entries: OrderedDict[str, tuple[float, Any]] = OrderedDict()
-        self._lock = threading.Lock()
-        self._max_entries = max_entries
-
-    def get(self, key: str) -> Any:
-        with self._lock:
-            entry = self._entries.get(key)
-            if entry is None or entry[0] < time.monotonic():
-                return None
-            self._entries.move_to_end(key)
-            return entry[1]
-
-    def set(self, key: str, value: Any, ttl_seconds: int) -> None:
-        with self._lock:
-            self._entries[key] = (time.monotonic() + ttl_seconds, value)
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._max_entries:
-                self._entries.popitem(last=False)
-
-    def delete(self, key: str) -> None:
-        with self._lock:
-            self._entries.pop(key, None)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()

@@ -30,7 +30,7 @@ def get_catalog_revision() -> int:
         return str(revision or 0)
 
     ttl_seconds = current_app.config["CATALOG_REVISION_SECONDS"]
-    return int(page_cache.get_or_load_shared(REVISION_CACHE_KEY, load, ttl_seconds))
+    return int(page_cache.get_or_set(REVISION_CACHE_KEY, load, ttl_seconds))
 
 
 def bump_catalog_revision() -> None:

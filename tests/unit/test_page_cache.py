@@ -5,7 +5,7 @@ import time
 import pytest
 from flask import Flask
 
-from shop.page_cache import LocalValues, MemoryBackend, PageCache
+from shop.page_cache import MemoryBackend, PageCache
 
 
 @pytest.fixture
@@ -16,8 +16,8 @@ def cache_app() -> Flask:
     return app
 
 
-def test_local_values_expire(monkeypatch: pytest.MonkeyPatch) -> None:
-    values = LocalValues()
+def test_memory_values_expire(monkeypatch: pytest.MonkeyPatch) -> None:
+    values = MemoryBackend()
     now = time.monotonic()
     monkeypatch.setattr(time, "monotonic", lambda: now)
     values.set("list:1", {"total": 3}, ttl_seconds=10)
@@ -27,8 +27,8 @@ def test_local_values_expire(monkeypatch: pytest.MonkeyPatch) -> None:
     assert values.get("list:1") is None
 
 
-def test_local_values_keep_only_the_most_recently_used() -> None:
-    values = LocalValues(max_entries=2)
+def test_memory_keeps_only_the_most_recently_used() -> None:
+    values = MemoryBackend(max_entries=2)
     values.set("a", 1, ttl_seconds=60)
     values.set("b", 2, ttl_seconds=60)
     assert values.get("a") == 1  # "b" is now the least recently used
@@ -77,15 +77,15 @@ def test_a_shared_value_is_held_per_process_until_forgotten(cache_app: Flask) ->
         return str(len(loads))
 
     with cache_app.app_context():
-        assert cache.get_or_load_shared("catalog-revision", load, 2) == "1"
+        assert cache.get_or_set("catalog-revision", load, 2) == "1"
         # Another process changed the shared value: this one keeps its copy until it expires…
         cache.backend.set("catalog-revision", "7", 2)
-        assert cache.get_or_load_shared("catalog-revision", load, 2) == "1"
+        assert cache.get_or_set("catalog-revision", load, 2) == "1"
 
         # …while a change made here is seen at once, here and in the shared backend.
         cache.forget("catalog-revision")
         assert cache.backend.get("catalog-revision") is None
-        assert cache.get_or_load_shared("catalog-revision", load, 2) == "2"
+        assert cache.get_or_set("catalog-revision", load, 2) == "2"
     assert loads == ["query", "query"]
 
 
@@ -94,8 +94,8 @@ def test_a_shared_value_expires_from_the_process(cache_app: Flask, monkeypatch: 
     now = time.monotonic()
     monkeypatch.setattr(time, "monotonic", lambda: now)
     with cache_app.app_context():
-        assert cache.get_or_load_shared("catalog-revision", lambda: "1", 2) == "1"
+        assert cache.get_or_set("catalog-revision", lambda: "1", 2) == "1"
         cache.backend.set("catalog-revision", "7", 60)
 
         monkeypatch.setattr(time, "monotonic", lambda: now + 3)
-        assert cache.get_or_load_shared("catalog-revision", lambda: "1", 2) == "7"
+        assert cache.get_or_set("catalog-revision", lambda: "1", 2) == "7"
