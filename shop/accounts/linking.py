@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from shop.accounts.models import User
 from shop.clock import utcnow
+from shop.email_addresses import normalize_email
 from shop.extensions import db
 from shop.guides.models import Lead
 from shop.orders.models import Order, OrderEvent
@@ -19,14 +20,15 @@ from shop.orders.models import Order, OrderEvent
 ACTOR_SYSTEM = "system"
 
 
+def link_note(user_id: int) -> str:
+    """The internal timeline entry on an order that joined an account."""
+    return f"Linked to customer account #{user_id}, which confirmed this email address."
+
+
 @dataclass(frozen=True)
 class LinkResult:
     orders: int
     lead: bool
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def confirmed_account_id(email: str) -> int | None:
@@ -61,7 +63,7 @@ def attach_to_account(user_id: int, email: str) -> LinkResult:
                 order_id=order_id,
                 actor=ACTOR_SYSTEM,
                 kind="account",
-                note=f"Linked to customer account #{user_id}, which confirmed this email address.",
+                note=link_note(user_id),
             )
         )
     now = utcnow()

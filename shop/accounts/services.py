@@ -14,6 +14,7 @@ from shop.accounts.passwords import check_password_strength, hash_password
 from shop.audit import services as audit
 from shop.audit.services import Actor
 from shop.clock import utcnow
+from shop.email_addresses import normalize_email
 from shop.emails.services import queue_email
 from shop.extensions import db
 from shop.urls import external_url
@@ -29,10 +30,6 @@ def _dummy_hash() -> str:
     if method not in _dummy_hashes:
         _dummy_hashes[method] = hash_password("not-a-real-password-but-takes-as-long")
     return _dummy_hashes[method]
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def get_user(user_id: int) -> User | None:

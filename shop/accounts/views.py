@@ -22,6 +22,7 @@ from shop.extensions import limiter
 from shop.orders import access, history
 from shop.orders import services as order_services
 from shop.orders.views import CUSTOMER_STATUS_TEXT
+from shop.pagination import requested_page
 from shop.rate_limits import submitted_email_key
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
@@ -224,17 +225,10 @@ def _account_key() -> str:
     return f"ip:{get_remote_address()}"
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 0 < int(raw) < 100_000:
-        abort(404, description="That page does not exist.")
-    return int(raw)
-
-
 @bp.get("/orders")
 @login_required
 def orders() -> Page:
-    page = _page_number()
+    page = requested_page()
     order_history = history.list_customer_orders(current_user.id, page=page)
     if page > order_history.pages:
         abort(404, description="That page does not exist.")

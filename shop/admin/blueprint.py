@@ -36,10 +36,3 @@ def admin_only(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def current_actor() -> Actor:
     return Actor(user_id=current_user.id, email=current_user.email)
-
-
-def page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 0 < int(raw) < 100_000:
-        abort(404, description="That page does not exist.")
-    return int(raw)

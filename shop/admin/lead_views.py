@@ -4,11 +4,12 @@ from collections.abc import Iterator
 
 from flask import Flask, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
-from shop.admin.blueprint import bp, current_actor, page_number
+from shop.admin.blueprint import bp, current_actor
 from shop.admin.forms import LeadEraseForm, LeadFilterForm
 from shop.clock import utcnow
 from shop.guides import export, management
 from shop.guides.export import LeadFilter
+from shop.pagination import requested_page
 
 Page = str | tuple[str, int] | Response
 
@@ -53,7 +54,7 @@ def _list_page(form: LeadFilterForm, result: management.LeadPage | None) -> Page
 
 @bp.get("/leads")
 def leads() -> Page:
-    page = page_number()
+    page = requested_page()
     form, lead_filter = _filters()
     if lead_filter is None:
         return _list_page(form, None)

@@ -20,7 +20,7 @@ from flask import (
 )
 from flask.sansio.blueprints import BlueprintSetupState
 
-from shop.admin.blueprint import bp, current_actor, page_number
+from shop.admin.blueprint import bp, current_actor
 from shop.admin.order_filters import FilterError, filter_args, parse_order_filter
 from shop.admin.order_forms import (
     CancelOrderForm,
@@ -36,6 +36,7 @@ from shop.orders import export, management, services, shipping
 from shop.orders.errors import OrderError
 from shop.orders.management import FILTER_LABELS, STATUS_LABELS, OrderActionError, OrderFilter
 from shop.orders.models import Order
+from shop.pagination import page_count, requested_page
 from shop.payments.dashboard_links import payment_dashboard_url
 from shop.payments.errors import PaymentError
 
@@ -64,7 +65,7 @@ def _order_or_404(number: str) -> Order:
 
 @bp.get("/orders")
 def orders() -> Page:
-    page = page_number()
+    page = requested_page()
     try:
         order_filter = parse_order_filter(request.args)
     except FilterError as error:
@@ -88,7 +89,7 @@ def _orders_page(
         orders=items,
         total=total,
         page=page,
-        pages=max(1, -(-total // PAGE_SIZE)),
+        pages=page_count(total, PAGE_SIZE),
         values=values,
         args=filter_args(order_filter),
         filtered=bool(filter_args(order_filter)),

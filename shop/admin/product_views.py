@@ -4,7 +4,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
-from shop.admin.blueprint import bp, current_actor, page_number
+from shop.admin.blueprint import bp, current_actor
 from shop.admin.forms import (
     GuideUploadForm,
     ImageUploadForm,
@@ -19,6 +19,7 @@ from shop.catalog import management
 from shop.catalog.management import CatalogEditError, ProductDetails, VariantDetails
 from shop.catalog.models import Product, ProductKind
 from shop.media import InvalidUploadError, save_image
+from shop.pagination import page_count, requested_page
 from shop.storage import guide_storage
 
 Page = str | tuple[str, int] | Response
@@ -71,14 +72,14 @@ def _with_categories(form: ProductForm) -> ProductForm:
 @bp.get("/products")
 def products() -> Page:
     search = request.args.get("q", "").strip()
-    page = page_number()
+    page = requested_page()
     items, total = management.list_products_for_staff(search=search, page=page)
     return render_template(
         "admin/products.html",
         products=items,
         total=total,
         page=page,
-        pages=max(1, -(-total // 25)),
+        pages=page_count(total, management.STAFF_PAGE_SIZE),
         search=search,
     )
 

@@ -3,10 +3,11 @@
 from flask import render_template
 
 from shop.admin import reports
-from shop.admin.blueprint import bp, page_number
+from shop.admin.blueprint import bp
 from shop.audit import services as audit
 from shop.catalog.management import LOW_STOCK_THRESHOLD
 from shop.orders.management import STATUS_LABELS
+from shop.pagination import page_count, requested_page
 
 
 @bp.get("/")
@@ -21,8 +22,12 @@ def dashboard() -> str:
 
 @bp.get("/audit")
 def audit_log() -> str:
-    page = page_number()
+    page = requested_page()
     events, total = audit.list_events(page=page)
     return render_template(
-        "admin/audit.html", events=events, page=page, pages=max(1, -(-total // 50)), total=total
+        "admin/audit.html",
+        events=events,
+        page=page,
+        pages=page_count(total, audit.PAGE_SIZE),
+        total=total,
     )

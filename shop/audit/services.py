@@ -17,6 +17,9 @@ class Actor:
     email: str
 
 
+PAGE_SIZE = 50
+
+
 def record(
     actor: Actor, action: str, *, target_type: str, target_id: object, summary: str, **details: Any
 ) -> None:
@@ -35,7 +38,7 @@ def record(
 
 
 def list_events(
-    *, page: int, page_size: int = 50, target_type: str | None = None
+    *, page: int, page_size: int = PAGE_SIZE, target_type: str | None = None
 ) -> tuple[list[AuditEvent], int]:
     query = sa.select(AuditEvent)
     count = sa.select(sa.func.count(AuditEvent.id))

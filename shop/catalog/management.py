@@ -52,6 +52,9 @@ class VariantDetails:
     price_cents: int
 
 
+STAFF_PAGE_SIZE = 25
+
+
 def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:80]
 
@@ -93,7 +96,9 @@ def _commit() -> None:
         raise CatalogEditError("That address or SKU was just taken. Choose another.") from error
 
 
-def list_products_for_staff(*, search: str, page: int, page_size: int = 25) -> tuple[list[Product], int]:
+def list_products_for_staff(
+    *, search: str, page: int, page_size: int = STAFF_PAGE_SIZE
+) -> tuple[list[Product], int]:
     query = sa.select(Product)
     if search:
         pattern = f"%{search.strip()[:100]}%"

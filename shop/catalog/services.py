@@ -8,6 +8,7 @@ from shop.catalog.errors import PageOutOfRangeError, UnknownCategoryError
 from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant
 from shop.catalog.views_data import CatalogPage, CategoryView, ProductView, VariantView
 from shop.extensions import db, page_cache
+from shop.pagination import page_count
 
 MAX_SEARCH_LENGTH = 100
 
@@ -122,7 +123,7 @@ def list_products(*, category_slug: str | None, search: str, page: int, page_siz
             )
         )
     total = db.session.scalar(sa.select(sa.func.count(Product.id)).where(*filters)) or 0
-    pages = max(1, -(-total // page_size))
+    pages = page_count(total, page_size)
     if page < 1 or page > pages:
         raise PageOutOfRangeError()
     products = db.session.scalars(

@@ -19,6 +19,7 @@ from shop.catalog.structured_data import product_json_ld
 from shop.catalog.views_data import ProductView
 from shop.extensions import page_cache
 from shop.media import image_url
+from shop.pagination import requested_page
 
 bp = Blueprint("catalog", __name__)
 
@@ -51,18 +52,11 @@ def _cached_lead_magnet(revision: int) -> ProductView | None:
     return guide
 
 
-def _page_number() -> int:
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or len(raw) > 6:
-        abort(404, description="That page of the catalog does not exist.")
-    return int(raw)
-
-
 @bp.get("/products")
 def product_list() -> str:
     category_slug = request.args.get("category", "").strip() or None
     search = request.args.get("q", "")
-    page = _page_number()
+    page = requested_page("That page of the catalog does not exist.")
     revision = services.get_catalog_revision()
     search_key = hashlib.blake2s(search.encode(), digest_size=8).hexdigest()
     key = f"list:{revision}:{category_slug}:{search_key}:{page}"

@@ -136,7 +136,7 @@ def cancel(token: str) -> Response:
     order = payments.cancel_checkout(number)
     if order is None:
         abort(404)
-    if order.status in {"paid", "fulfilled"}:
+    if order.is_fully_paid:
         return redirect(access.order_url(order), code=303)
     flash("You left the payment page. Nothing was charged, and your cart is as you left it.", "success")
     return redirect(url_for("cart.show"), code=303)

@@ -17,6 +17,7 @@ from shop.guides import services
 from shop.guides.export import LeadFilter, count_leads, lead_conditions
 from shop.guides.models import ConsentRecord, Lead
 from shop.orders.models import Order
+from shop.pagination import page_count
 
 PAGE_SIZE = 50
 MAX_SOURCES = 200
@@ -48,7 +49,7 @@ def list_leads(lead_filter: LeadFilter, *, page: int, page_size: int = PAGE_SIZE
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
-    return LeadPage(leads=list(leads), total=total, page=page, pages=max(1, -(-total // page_size)))
+    return LeadPage(leads=list(leads), total=total, page=page, pages=page_count(total, page_size))
 
 
 def list_utm_sources() -> list[str]:

@@ -24,6 +24,7 @@ from shop.catalog.views_data import ProductView
 from shop.clock import utcnow
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.downloads.services import DownloadLink, issue_grant
+from shop.email_addresses import normalize_email
 from shop.emails.models import OutgoingEmail
 from shop.emails.services import InvalidRecipientError, queue_email
 from shop.extensions import db
@@ -83,10 +84,6 @@ class UnsubscribeView:
     lead_id: int | None
     masked_email: str | None
     subscribed: bool
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def mask_email(email: str) -> str:

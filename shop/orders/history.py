@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from shop.extensions import db
 from shop.orders.models import Order
+from shop.pagination import page_count
 
 PAGE_SIZE = 10
 
@@ -30,4 +31,4 @@ def list_customer_orders(user_id: int, *, page: int, page_size: int = PAGE_SIZE)
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()
-    return OrderHistoryPage(orders=list(orders), total=total, page=page, pages=max(1, -(-total // page_size)))
+    return OrderHistoryPage(orders=list(orders), total=total, page=page, pages=page_count(total, page_size))

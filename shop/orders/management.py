@@ -24,7 +24,7 @@ from shop.extensions import db
 from shop.money import format_cents
 from shop.orders import access, services, shipping
 from shop.orders.errors import OrderError, UnknownOrderError
-from shop.orders.models import Order, OrderStatus
+from shop.orders.models import FULLY_PAID_STATUSES, Order, OrderStatus
 from shop.orders.status_machine import PAID_STATES, add_event, transition
 from shop.payments.errors import PaymentError
 from shop.payments.provider import RefundResult
@@ -56,7 +56,8 @@ FILTER_LABELS: dict[str, str] = {TO_SHIP: "To ship", NEEDS_ATTENTION: "Needs att
 # States in which a physical order can still go out: paid, or paid and partly refunded (a goodwill refund
 # before shipping does not cancel the shipment; the order keeps its refund status once shipped).
 SHIPPABLE_STATES = frozenset({S.PAID, S.PARTIALLY_REFUNDED})
-RESENDABLE_STATES = frozenset({S.PAID, S.FULFILLED})
+# Resent emails carry download links, which only a fully paid order may have.
+RESENDABLE_STATES = FULLY_PAID_STATUSES
 
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 

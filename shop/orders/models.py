@@ -26,6 +26,7 @@ class OrderStatus(enum.StrEnum):
     PARTIALLY_REFUNDED = "partially_refunded"
 
 
+FULLY_PAID_STATUSES = frozenset({OrderStatus.PAID, OrderStatus.FULFILLED})
 _STATUS_VALUES = ", ".join(f"'{status.value}'" for status in OrderStatus)
 
 
@@ -112,6 +113,11 @@ class Order(db.Model):
     @property
     def is_digital_only(self) -> bool:
         return not self.requires_shipping
+
+    @property
+    def is_fully_paid(self) -> bool:
+        """Paid, and neither refunded (even partly) nor cancelled: its guides may be downloaded."""
+        return self.status in FULLY_PAID_STATUSES
 
     @property
     def reservation_held(self) -> bool:

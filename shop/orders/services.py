@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from shop import pricing
-from shop.accounts.linking import confirmed_account_id
+from shop.accounts.linking import confirmed_account_id, link_note
 from shop.audit import services as audit
 from shop.audit.services import Actor
 from shop.cart.services import remove_purchased
@@ -32,6 +32,7 @@ from shop.catalog.services import bump_catalog_revision
 from shop.clock import utcnow
 from shop.downloads.models import DownloadGrant
 from shop.downloads.services import DownloadLink, issue_grant, revoke_grants
+from shop.email_addresses import normalize_email
 from shop.emails.services import queue_email
 from shop.extensions import db
 from shop.guides.services import mark_lead_as_customer
@@ -285,7 +286,7 @@ def create_order(
     order = Order(
         number=new_order_number(),
         checkout_key=checkout_key,
-        email=email.strip().lower(),
+        email=normalize_email(email),
         user_id=user_id,
         status=OrderStatus.PENDING_PAYMENT.value,
         currency=currency,
@@ -523,7 +524,7 @@ def _fulfil(order: Order, *, actor: str) -> None:
                 order,
                 actor=ACTOR_SYSTEM,
                 kind="account",
-                note=f"Linked to customer account #{order.user_id}, which confirmed this email address.",
+                note=link_note(order.user_id),
             )
     remove_purchased(
         order.cart_token,
@@ -888,7 +889,7 @@ def issue_line_download(order_id: int, line_id: int) -> DownloadLink | None:
     None when the order is not (or no longer) paid, or the line is not a guide that can be served.
     """
     order = db.session.get(Order, order_id)
-    if order is None or order.status not in {OrderStatus.PAID, OrderStatus.FULFILLED}:
+    if order is None or not order.is_fully_paid:
         return None
     line = next((line for line in order.lines if line.id == line_id), None)
     if line is None or not line.is_digital or line.product is None or not line.product.is_published:

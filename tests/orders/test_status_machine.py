@@ -64,3 +64,9 @@ def test_illegal_transitions_raise_and_change_nothing(source: OrderStatus, targe
 
 def test_nothing_leaves_refunded() -> None:
     assert TRANSITIONS[S.REFUNDED] == frozenset()
+
+
+@pytest.mark.parametrize("status", list(OrderStatus))
+def test_only_a_paid_order_with_nothing_refunded_is_fully_paid(status: OrderStatus) -> None:
+    expected = status in (OrderStatus.PAID, OrderStatus.FULFILLED)
+    assert Order(status=status.value).is_fully_paid is expected
