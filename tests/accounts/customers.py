@@ -1,15 +1,22 @@
 """Customers with orders: confirmed and unconfirmed accounts, paid orders tied to them or not."""
 
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
 from shop.accounts.models import User
 from shop.clock import utcnow
+from shop.downloads.models import DownloadGrant
 from shop.extensions import db
 from shop.orders.models import Order
 from shop.orders.services import Outcome, PaymentConfirmation, mark_paid
 from tests.accounts.helpers import log_in, make_user
 from tests.ordering import make_pending_order, reload
+
+
+def grant_count() -> int:
+    """Download grants in the database: a refused request must not have made one."""
+    return db.session.scalar(sa.select(sa.func.count(DownloadGrant.id))) or 0
 
 
 def make_customer(email: str = "ana@example.com", *, confirmed: bool = True) -> User:

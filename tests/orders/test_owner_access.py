@@ -4,8 +4,9 @@ and a stranger gets the same 404 as for a number that does not exist."""
 import pytest
 from flask import Flask
 
+from shop.accounts.services import get_user_by_email
 from shop.orders.access import access_token, can_view, is_owner
-from tests.accounts.customers import customer_client, make_customer, paid_order, pending_order
+from tests.accounts.customers import customer_client, grant_count, make_customer, paid_order, pending_order
 from tests.accounts.helpers import link_in_last_email
 from tests.ordering import make_shop, reload
 
@@ -104,10 +105,12 @@ def test_another_customer_cannot_download_from_the_order(app: Flask, shop: dict)
     ana = make_customer("ana@example.com")
     order = paid_order(("GUIDE-WB", 1), user=ana)
     client = customer_client(app, "bo@example.com")
+    before = grant_count()
 
     response = client.post(f"/orders/{order.number}/downloads/{order.lines[0].id}")
 
     assert response.status_code == 404
+    assert grant_count() == before
 
 
 def test_logging_in_as_the_owner_after_a_guest_purchase(app: Flask, shop: dict) -> None:
@@ -124,5 +127,5 @@ def test_logging_in_as_the_owner_after_a_guest_purchase(app: Flask, shop: dict) 
 
     # then the order opens and belongs to the account
     assert client.get(f"/orders/{order.number}").status_code == 200
-    assert reload(order).user_id is not None
+    assert reload(order).user_id == get_user_by_email("ana@example.com").id
     assert order.number in client.get("/account/orders").get_data(as_text=True)

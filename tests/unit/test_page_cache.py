@@ -68,7 +68,11 @@ def test_get_or_set_computes_once_and_clear_forgets_both_layers(cache_app: Flask
     assert len(calls) == 2
 
 
-def test_a_shared_value_is_held_per_process_until_forgotten(cache_app: Flask) -> None:
+def test_a_shared_value_is_held_per_process_until_forgotten(
+    cache_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    now = time.monotonic()
+    monkeypatch.setattr(time, "monotonic", lambda: now)  # the clock stands still: nothing expires
     cache = PageCache()
     loads: list[str] = []
 
