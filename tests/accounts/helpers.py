@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from shop.accounts import services
 from shop.accounts.models import Role, User
 from shop.extensions import db
+from tests.ordering import hidden
 
 PASSWORD = "correct horse battery"
 
@@ -32,6 +33,13 @@ def link_in_last_email(app: Flask, to: str) -> str:
 
 def log_in(client: FlaskClient, email: str = "ana@example.com", password: str = PASSWORD, **extra: str):
     return client.post("/account/login", data={"email": email, "password": password, **extra})
+
+
+def log_in_with_csrf(client: FlaskClient, email: str, password: str = PASSWORD) -> None:
+    """Log in as a browser does when CSRF protection is on: with the login page's token."""
+    token = hidden(client.get("/account/login").get_data(as_text=True), "csrf_token")
+    response = client.post("/account/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 303, "the login failed"
 
 
 def reload(user: User) -> User:

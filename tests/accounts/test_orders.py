@@ -13,7 +13,7 @@ from shop.extensions import db
 from shop.orders.models import Order
 from shop.orders.services import refund_order
 from tests.accounts.customers import customer_client, grant_count, make_customer, paid_order, pending_order
-from tests.accounts.helpers import PASSWORD, log_in
+from tests.accounts.helpers import log_in, log_in_with_csrf
 from tests.ordering import make_shop
 
 
@@ -190,11 +190,7 @@ def test_fresh_links_need_the_csrf_token(csrf_app: Flask) -> None:
         url = fresh_link_url(order)
         before = grant_count()
     client = csrf_app.test_client()
-    login_page = text(client.get("/account/login"))
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
-    client.post(
-        "/account/login", data={"email": "ana@example.com", "password": PASSWORD, "csrf_token": token}
-    )
+    log_in_with_csrf(client, "ana@example.com")
 
     without = client.post(url)
     page = text(client.get("/account/orders"))

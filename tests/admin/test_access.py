@@ -5,6 +5,7 @@ import re
 from flask import Flask
 
 from shop.accounts.models import Role
+from tests.accounts.helpers import log_in_with_csrf
 from tests.admin.helpers import client_as
 
 
@@ -73,12 +74,7 @@ def test_admin_posts_need_csrf(csrf_app: Flask) -> None:
 
         make_user(email="staff@example.com", role=Role.STAFF)
     client = csrf_app.test_client()
-    login_page = client.get("/account/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
-    client.post(
-        "/account/login",
-        data={"email": "staff@example.com", "password": "correct horse battery", "csrf_token": token},
-    )
+    log_in_with_csrf(client, "staff@example.com")
 
     response = client.post("/admin/products/new", data={"name": "Sneaky"})
 

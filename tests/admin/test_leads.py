@@ -18,7 +18,7 @@ from shop.extensions import db
 from shop.guides import export
 from shop.guides.models import ConsentRecord, Lead, LeadErasureCount
 from tests.accounts.customers import make_customer, paid_order
-from tests.accounts.helpers import PASSWORD
+from tests.accounts.helpers import log_in_with_csrf
 from tests.admin.helpers import client_as
 from tests.guides.helpers import capture, make_free_guide
 from tests.ordering import make_shop
@@ -386,11 +386,7 @@ def test_erasing_needs_the_csrf_token(csrf_app: Flask) -> None:
         make_user(email="staff@example.com", role=Role.STAFF)
         lead_id = add_lead("ana@example.com").id
     client = csrf_app.test_client()
-    login = client.get("/account/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login).group(1)
-    client.post(
-        "/account/login", data={"email": "staff@example.com", "password": PASSWORD, "csrf_token": token}
-    )
+    log_in_with_csrf(client, "staff@example.com")
 
     without = client.post(f"/admin/leads/{lead_id}/erase", data={"understood": "y"})
     page = client.get(f"/admin/leads/{lead_id}/erase").get_data(as_text=True)

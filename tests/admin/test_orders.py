@@ -19,7 +19,7 @@ from shop.orders import management, shipping
 from shop.orders.access import access_token
 from shop.orders.models import Order
 from shop.payments.errors import PaymentError
-from tests.accounts.helpers import make_user
+from tests.accounts.helpers import log_in_with_csrf, make_user
 from tests.admin.helpers import client_as
 from tests.admin.order_helpers import STAFF, audit_rows, flag_order, paid, pending, timeline
 from tests.conftest import count_queries
@@ -673,12 +673,7 @@ def test_every_order_action_needs_the_csrf_token(csrf_app: Flask) -> None:
         make_user(email="bo@example.com", role=Role.STAFF)
         number = order.number
     client = csrf_app.test_client()
-    login_page = text(client.get("/account/login"))
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page).group(1)
-    client.post(
-        "/account/login",
-        data={"email": "bo@example.com", "password": "correct horse battery", "csrf_token": token},
-    )
+    log_in_with_csrf(client, "bo@example.com")
 
     for action, data in ACTIONS.items():
         response = client.post(f"/admin/orders/{number}/{action}", data={**data, "confirmed": "yes"})

@@ -73,6 +73,17 @@ def add_hoodie_with_javascript(page: Page, size: str, quantity: int = 1) -> None
     expect(add_status(page)).to_have_text("Added to your cart. View cart")
 
 
+def fill_shipping_address(page: Page, *, full_name: str = "Ana Lima", region: str | None = None) -> None:
+    """The checkout's address fields, as a shopper types them (the email is the caller's business)."""
+    page.get_by_label("Full name").fill(full_name)
+    page.get_by_label("Address line 1").fill("12 Spore Street")
+    page.get_by_label("Town or city").fill("Portland")
+    if region is not None:
+        page.get_by_label("State, province or region (optional)").fill(region)
+    page.get_by_label("Postal or ZIP code").fill("97201")
+    page.get_by_label("Country").select_option("US")
+
+
 def has_horizontal_overflow(page: Page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth > window.innerWidth")
 

@@ -17,6 +17,7 @@ from tests.e2e.conftest import PHONE, LiveServer
 from tests.e2e.shopper import (
     add_hoodie_with_javascript,
     assert_no_axe_violations,
+    fill_shipping_address,
     flash,
     has_horizontal_overflow,
 )
@@ -50,11 +51,7 @@ def buy_a_hoodie(page: Page, email: str) -> str:
     page.goto("/cart")
     page.get_by_role("link", name="Checkout").click()
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Full name").fill("Ana Lima")
-    page.get_by_label("Address line 1").fill("12 Spore Street")
-    page.get_by_label("Town or city").fill("Portland")
-    page.get_by_label("Postal or ZIP code").fill("97201")
-    page.get_by_label("Country").select_option("US")
+    fill_shipping_address(page)
     page.get_by_role("button", name="Continue to payment").click()
     page.get_by_role("button", name="Pay $75.95").click()
     expect(page.get_by_role("heading", name="Thank you! Your order is confirmed")).to_be_visible()

@@ -9,7 +9,13 @@ import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.e2e.conftest import PHONE, LiveServer, stock_of
-from tests.e2e.shopper import add_hoodie_with_javascript, assert_no_axe_violations, flash, size_option
+from tests.e2e.shopper import (
+    add_hoodie_with_javascript,
+    assert_no_axe_violations,
+    fill_shipping_address,
+    flash,
+    size_option,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -32,12 +38,7 @@ def add_workbook(page: Page) -> None:
 
 def fill_checkout(page: Page, email: str) -> None:
     page.get_by_label("Email address").fill(email)
-    page.get_by_label("Full name").fill("Ana Lima")
-    page.get_by_label("Address line 1").fill("12 Spore Street")
-    page.get_by_label("Town or city").fill("Portland")
-    page.get_by_label("State, province or region (optional)").fill("OR")
-    page.get_by_label("Postal or ZIP code").fill("97201")
-    page.get_by_label("Country").select_option("US")
+    fill_shipping_address(page, region="OR")
 
 
 def go_to_checkout(page: Page) -> None:

@@ -18,7 +18,12 @@ from shop.extensions import db, limiter
 from shop.guides.models import Lead
 from shop.orders.services import PaymentConfirmation, mark_paid
 from tests.e2e.conftest import PHONE, LiveServer
-from tests.e2e.shopper import assert_no_axe_violations, has_horizontal_overflow, size_option
+from tests.e2e.shopper import (
+    assert_no_axe_violations,
+    fill_shipping_address,
+    has_horizontal_overflow,
+    size_option,
+)
 from tests.ordering import make_pending_order
 
 pytestmark = pytest.mark.e2e
@@ -87,11 +92,7 @@ def add_to_cart(page: Page, path: str, size: str | None = None) -> None:
 def check_out_and_pay(page: Page, email: str) -> str:
     page.goto("/checkout")
     expect(page.get_by_label("Email address")).to_have_value(email)  # the account's, prefilled
-    page.get_by_label("Full name").fill("Robin Lima")
-    page.get_by_label("Address line 1").fill("12 Spore Street")
-    page.get_by_label("Town or city").fill("Portland")
-    page.get_by_label("Postal or ZIP code").fill("97201")
-    page.get_by_label("Country").select_option("US")
+    fill_shipping_address(page, full_name="Robin Lima")
     page.get_by_role("button", name="Continue to payment").click()
     expect(page.get_by_text("Development payment — no money moves")).to_be_visible()
     page.get_by_role("button", name=re.compile(r"^Pay \$")).click()
