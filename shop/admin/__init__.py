@@ -1,1 +1,1 @@
-"""The staff admin under /admin: every view needs a staff role."""
+"""The staff admin under /admin: every view needs the role shop/admin/permissions.py gives it."""

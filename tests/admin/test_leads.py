@@ -56,8 +56,9 @@ def add_lead(
 
 
 @pytest.fixture
-def staff(app: Flask) -> FlaskClient:
-    return client_as(app, Role.STAFF)
+def admin(app: Flask) -> FlaskClient:
+    """Leads are personal data of people who are not customers: only admins work with them."""
+    return client_as(app, Role.ADMIN)
 
 
 @pytest.fixture
@@ -87,8 +88,8 @@ def audit_events() -> list[AuditEvent]:
 # --- the list -----------------------------------------------------------------------------------
 
 
-def test_the_list_shows_every_lead_newest_first(staff: FlaskClient, crowd: dict) -> None:
-    response = staff.get("/admin/leads")
+def test_the_list_shows_every_lead_newest_first(admin: FlaskClient, crowd: dict) -> None:
+    response = admin.get("/admin/leads")
 
     assert response.status_code == 200
     assert emails_in(response.get_data(as_text=True)) == [
@@ -100,8 +101,8 @@ def test_the_list_shows_every_lead_newest_first(staff: FlaskClient, crowd: dict)
     assert "4 leads." in response.get_data(as_text=True)
 
 
-def test_leads_is_in_the_admin_nav(staff: FlaskClient) -> None:
-    page = staff.get("/admin/").get_data(as_text=True)
+def test_leads_is_in_the_admin_nav(admin: FlaskClient) -> None:
+    page = admin.get("/admin/").get_data(as_text=True)
 
     assert '<a href="/admin/leads">Leads</a>' in page
 
@@ -124,8 +125,8 @@ def test_leads_is_in_the_admin_nav(staff: FlaskClient) -> None:
         ("confirmed=&subscribed=&customer=&utm_source=&q=", ["di", "cy", "bea", "ana"]),
     ],
 )
-def test_filters(staff: FlaskClient, crowd: dict, query: str, expected: list[str]) -> None:
-    response = staff.get(f"/admin/leads?{query}")
+def test_filters(admin: FlaskClient, crowd: dict, query: str, expected: list[str]) -> None:
+    response = admin.get(f"/admin/leads?{query}")
 
     assert response.status_code == 200
     assert emails_in(response.get_data(as_text=True)) == [crowd[name].email for name in expected]
@@ -144,10 +145,10 @@ def test_filters(staff: FlaskClient, crowd: dict, query: str, expected: list[str
     ],
 )
 def test_junk_filters_are_400_with_a_message(
-    staff: FlaskClient, crowd: dict, query: str, message: str
+    admin: FlaskClient, crowd: dict, query: str, message: str
 ) -> None:
     for url in (f"/admin/leads?{query}", f"/admin/leads/export.csv?{query}"):
-        response = staff.get(url)
+        response = admin.get(url)
 
         page = response.get_data(as_text=True)
         assert response.status_code == 400, url
@@ -157,17 +158,17 @@ def test_junk_filters_are_400_with_a_message(
 
 
 @pytest.mark.parametrize("page", ["0", "abc", "-1", "9"])
-def test_bad_pages_are_404(staff: FlaskClient, crowd: dict, page: str) -> None:
-    assert staff.get(f"/admin/leads?page={page}").status_code == 404
+def test_bad_pages_are_404(admin: FlaskClient, crowd: dict, page: str) -> None:
+    assert admin.get(f"/admin/leads?page={page}").status_code == 404
 
 
-def test_the_list_is_paginated_and_keeps_the_filters(app: Flask, staff: FlaskClient) -> None:
+def test_the_list_is_paginated_and_keeps_the_filters(app: Flask, admin: FlaskClient) -> None:
     for number in range(55):
         add_lead(f"reader{number}@example.com", confirmed=True)
     add_lead("unconfirmed@example.com")
 
-    first = staff.get("/admin/leads?confirmed=yes").get_data(as_text=True)
-    second = staff.get("/admin/leads?confirmed=yes&page=2").get_data(as_text=True)
+    first = admin.get("/admin/leads?confirmed=yes").get_data(as_text=True)
+    second = admin.get("/admin/leads?confirmed=yes&page=2").get_data(as_text=True)
 
     assert len(emails_in(first)) == 50 and len(emails_in(second)) == 5
     assert "Page 1 of 2" in first
@@ -175,11 +176,11 @@ def test_the_list_is_paginated_and_keeps_the_filters(app: Flask, staff: FlaskCli
     assert "unconfirmed@example.com" not in first + second
 
 
-def test_markup_in_names_and_emails_is_escaped(staff: FlaskClient) -> None:
+def test_markup_in_names_and_emails_is_escaped(admin: FlaskClient) -> None:
     lead = add_lead('"><script>alert(1)</script>@example.com', first_name="<img src=x onerror=alert(1)>")
 
-    page = staff.get("/admin/leads").get_data(as_text=True)
-    detail = staff.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
+    page = admin.get("/admin/leads").get_data(as_text=True)
+    detail = admin.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
 
     for html in (page, detail):
         assert "<script>alert(1)</script>" not in html and "<img src=x" not in html
@@ -199,11 +200,11 @@ def test_markup_in_names_and_emails_is_escaped(staff: FlaskClient) -> None:
     ],
 )
 def test_the_export_holds_exactly_what_the_list_shows(
-    staff: FlaskClient, crowd: dict, query: str, expected: list[str]
+    admin: FlaskClient, crowd: dict, query: str, expected: list[str]
 ) -> None:
-    listed = emails_in(staff.get(f"/admin/leads?{query}").get_data(as_text=True))
+    listed = emails_in(admin.get(f"/admin/leads?{query}").get_data(as_text=True))
 
-    response = staff.get(f"/admin/leads/export.csv?{query}")
+    response = admin.get(f"/admin/leads/export.csv?{query}")
 
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -215,41 +216,41 @@ def test_the_export_holds_exactly_what_the_list_shows(
     assert response.get_data(as_text=True).startswith(",".join(export.COLUMNS) + "\r\n")
 
 
-def test_the_list_links_to_the_export_with_its_filters(staff: FlaskClient, crowd: dict) -> None:
-    page = staff.get("/admin/leads?customer=yes&q=example").get_data(as_text=True).replace("&amp;", "&")
+def test_the_list_links_to_the_export_with_its_filters(admin: FlaskClient, crowd: dict) -> None:
+    page = admin.get("/admin/leads?customer=yes&q=example").get_data(as_text=True).replace("&amp;", "&")
 
     link = re.search(r'href="(/admin/leads/export\.csv\?[^"]+)"', page).group(1)
     assert "customer=yes" in link and "q=example" in link
     assert "Download these 2 as CSV" in page
 
 
-def test_the_export_neutralises_formulas(staff: FlaskClient) -> None:
+def test_the_export_neutralises_formulas(admin: FlaskClient) -> None:
     add_lead("=cmd@example.com", first_name='=HYPERLINK("http://evil.example")', utm_source="+SUM(A1)")
 
-    [row] = csv_rows(staff.get("/admin/leads/export.csv"))
+    [row] = csv_rows(admin.get("/admin/leads/export.csv"))
 
     assert row["email"] == "'=cmd@example.com"
     assert row["first_name"] == '\'=HYPERLINK("http://evil.example")'
     assert row["utm_source"] == "'+SUM(A1)"
 
 
-def test_the_export_is_audited_without_addresses_or_search_text(staff: FlaskClient, crowd: dict) -> None:
-    staff.get("/admin/leads/export.csv?confirmed=yes&q=ana@example.com")
+def test_the_export_is_audited_without_addresses_or_search_text(admin: FlaskClient, crowd: dict) -> None:
+    admin.get("/admin/leads/export.csv?confirmed=yes&q=ana@example.com")
 
     [event] = audit_events()
-    assert event.action == "lead.export" and event.actor_email == "staff@example.com"
+    assert event.action == "lead.export" and event.actor_email == "admin@example.com"
     assert event.summary == "Exported 1 lead as CSV (confirmed: yes, an email search)"
     assert "ana@" not in event.summary + str(event.details)
 
 
-def test_a_long_export_streams_every_lead_once(app: Flask, staff: FlaskClient) -> None:
+def test_a_long_export_streams_every_lead_once(app: Flask, admin: FlaskClient) -> None:
     # given more leads than one batch, many signed up in the same instant
     same_moment = utcnow() - timedelta(days=1)
     for number in range(export.BATCH_SIZE + 20):
         db.session.add(Lead(email=f"r{number:04}@example.com", signup_form="guide", created_at=same_moment))
     db.session.commit()
 
-    rows = csv_rows(staff.get("/admin/leads/export.csv"))
+    rows = csv_rows(admin.get("/admin/leads/export.csv"))
 
     emails = [row["email"] for row in rows]
     assert len(emails) == len(set(emails)) == export.BATCH_SIZE + 20
@@ -277,7 +278,7 @@ def test_csv_batches_page_through_ties_in_order(app: Flask) -> None:
 # --- one lead -----------------------------------------------------------------------------------
 
 
-def test_a_leads_record_shows_consent_source_account_and_first_order(app: Flask, staff: FlaskClient) -> None:
+def test_a_leads_record_shows_consent_source_account_and_first_order(app: Flask, admin: FlaskClient) -> None:
     # given a lead who signed up twice (no, then yes), has an account and bought something
     make_shop()
     make_free_guide()
@@ -289,7 +290,7 @@ def test_a_leads_record_shows_consent_source_account_and_first_order(app: Flask,
     db.session.get(Lead, lead.id).user_id = customer.id
     db.session.commit()
 
-    page = staff.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
+    page = admin.get(f"/admin/leads/{lead.id}").get_data(as_text=True)
 
     assert f"Lead #{lead.id}" in page and "ana@example.com" in page
     assert page.count("203.0.113.7") == 2  # both consent records, with their IP address
@@ -299,20 +300,20 @@ def test_a_leads_record_shows_consent_source_account_and_first_order(app: Flask,
     assert f'href="/admin/leads/{lead.id}/erase"' in page
 
 
-def test_unknown_leads_are_404(staff: FlaskClient) -> None:
-    assert staff.get("/admin/leads/999999").status_code == 404
-    assert staff.get("/admin/leads/999999/erase").status_code == 404
-    assert staff.post("/admin/leads/999999/erase", data={"understood": "y"}).status_code == 404
-    assert staff.get("/admin/leads/abc").status_code == 404
+def test_unknown_leads_are_404(admin: FlaskClient) -> None:
+    assert admin.get("/admin/leads/999999").status_code == 404
+    assert admin.get("/admin/leads/999999/erase").status_code == 404
+    assert admin.post("/admin/leads/999999/erase", data={"understood": "y"}).status_code == 404
+    assert admin.get("/admin/leads/abc").status_code == 404
 
 
 # --- erasure ------------------------------------------------------------------------------------
 
 
-def test_erasing_asks_first(staff: FlaskClient, crowd: dict) -> None:
+def test_erasing_asks_first(admin: FlaskClient, crowd: dict) -> None:
     lead = crowd["ana"]
 
-    page = staff.get(f"/admin/leads/{lead.id}/erase").get_data(as_text=True)
+    page = admin.get(f"/admin/leads/{lead.id}/erase").get_data(as_text=True)
 
     assert f"Erase lead #{lead.id}?" in page and "cannot be undone" in page
     db.session.expire_all()  # read the database, not the session's copy
@@ -320,10 +321,10 @@ def test_erasing_asks_first(staff: FlaskClient, crowd: dict) -> None:
     assert audit_events() == []
 
 
-def test_erasing_without_ticking_the_box_changes_nothing(staff: FlaskClient, crowd: dict) -> None:
+def test_erasing_without_ticking_the_box_changes_nothing(admin: FlaskClient, crowd: dict) -> None:
     lead_id = crowd["ana"].id
 
-    response = staff.post(f"/admin/leads/{lead_id}/erase", data={})
+    response = admin.post(f"/admin/leads/{lead_id}/erase", data={})
 
     assert response.status_code == 400
     assert "Tick the box to confirm the erasure." in response.get_data(as_text=True)
@@ -332,13 +333,13 @@ def test_erasing_without_ticking_the_box_changes_nothing(staff: FlaskClient, cro
     assert audit_events() == []
 
 
-def test_erasing_deletes_the_lead_and_audits_it_without_the_address(app: Flask, staff: FlaskClient) -> None:
+def test_erasing_deletes_the_lead_and_audits_it_without_the_address(app: Flask, admin: FlaskClient) -> None:
     # given a lead with consent records
     make_free_guide()
     lead_id = capture("ana@example.com", consent=True).lead_id
 
-    # when staff erase it
-    response = staff.post(f"/admin/leads/{lead_id}/erase", data={"understood": "y"})
+    # when an admin erases it
+    response = admin.post(f"/admin/leads/{lead_id}/erase", data={"understood": "y"})
 
     # then it is gone with its consent log, counted anonymously, and the audit names only its number
     assert response.status_code == 303 and response.headers["Location"] == "/admin/leads"
@@ -350,27 +351,28 @@ def test_erasing_deletes_the_lead_and_audits_it_without_the_address(app: Flask, 
     assert (event.action, event.target_type, event.target_id) == ("lead.erase", "lead", str(lead_id))
     assert event.summary == f"Erased lead #{lead_id}"
     assert "ana@" not in event.summary + str(event.details)
-    page = staff.get("/admin/leads").get_data(as_text=True)
+    page = admin.get("/admin/leads").get_data(as_text=True)
     assert f"Erased lead #{lead_id}." in page and "ana@example.com" not in page
-    assert f"Erased lead #{lead_id}" in staff.get("/admin/audit").get_data(as_text=True)
+    assert f"Erased lead #{lead_id}" in admin.get("/admin/audit").get_data(as_text=True)
 
 
-def test_erasing_twice_is_404_the_second_time(staff: FlaskClient, crowd: dict) -> None:
+def test_erasing_twice_is_404_the_second_time(admin: FlaskClient, crowd: dict) -> None:
     lead_id = crowd["cy"].id
 
-    first = staff.post(f"/admin/leads/{lead_id}/erase", data={"understood": "y"})
-    second = staff.post(f"/admin/leads/{lead_id}/erase", data={"understood": "y"})
+    first = admin.post(f"/admin/leads/{lead_id}/erase", data={"understood": "y"})
+    second = admin.post(f"/admin/leads/{lead_id}/erase", data={"understood": "y"})
 
     assert (first.status_code, second.status_code) == (303, 404)
     assert len(audit_events()) == 1
 
 
-def test_customers_and_visitors_cannot_see_or_erase_leads(app: Flask, crowd: dict) -> None:
+def test_staff_customers_and_visitors_cannot_see_export_or_erase_leads(app: Flask, crowd: dict) -> None:
+    staff = client_as(app, Role.STAFF)
     customer = client_as(app, Role.CUSTOMER)
     visitor = app.test_client()
     lead_id = crowd["ana"].id
 
-    for client, status in ((customer, 403), (visitor, 302)):
+    for client, status in ((staff, 403), (customer, 403), (visitor, 302)):
         assert client.get("/admin/leads").status_code == status
         assert client.get("/admin/leads/export.csv").status_code == status
         assert client.get(f"/admin/leads/{lead_id}").status_code == status
@@ -383,10 +385,10 @@ def test_erasing_needs_the_csrf_token(csrf_app: Flask) -> None:
     with csrf_app.app_context():
         from tests.accounts.helpers import make_user
 
-        make_user(email="staff@example.com", role=Role.STAFF)
+        make_user(email="admin@example.com", role=Role.ADMIN)
         lead_id = add_lead("ana@example.com").id
     client = csrf_app.test_client()
-    log_in_with_csrf(client, "staff@example.com")
+    log_in_with_csrf(client, "admin@example.com")
 
     without = client.post(f"/admin/leads/{lead_id}/erase", data={"understood": "y"})
     page = client.get(f"/admin/leads/{lead_id}/erase").get_data(as_text=True)

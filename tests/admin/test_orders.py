@@ -35,6 +35,13 @@ def staff(app: Flask) -> FlaskClient:
     return client_as(app, Role.STAFF, email="bo@example.com")
 
 
+@pytest.fixture
+def admin(app: Flask) -> FlaskClient:
+    """For the actions only admins take (refund, cancel, clear a flag, the CSV): see permissions.py."""
+    make_shop()
+    return client_as(app, Role.ADMIN, email="bo@example.com")
+
+
 def text(response: object) -> str:
     return response.get_data(as_text=True)  # type: ignore[attr-defined]
 
@@ -114,11 +121,11 @@ def test_a_date_range_filters_by_the_utc_day_placed(staff: FlaskClient) -> None:
         ("q=ana%00", "letters, digits and punctuation"),
     ],
 )
-def test_nonsense_filters_are_a_400_with_a_message(staff: FlaskClient, query: str, message: str) -> None:
+def test_nonsense_filters_are_a_400_with_a_message(admin: FlaskClient, query: str, message: str) -> None:
     paid(("TEE-M", 1))
 
-    page_response = staff.get(f"/admin/orders?{query}")
-    csv_response = staff.get(f"/admin/orders.csv?{query}")
+    page_response = admin.get(f"/admin/orders?{query}")
+    csv_response = admin.get(f"/admin/orders.csv?{query}")
 
     assert page_response.status_code == 400 and message in text(page_response)
     assert "Clear filters" in text(page_response)
@@ -155,11 +162,11 @@ def read_csv(response: object) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text(response))))
 
 
-def test_the_csv_holds_every_order_the_filters_show_across_pages(staff: FlaskClient) -> None:
+def test_the_csv_holds_every_order_the_filters_show_across_pages(admin: FlaskClient) -> None:
     matching = [pending(("GUIDE-WB", 1), email=f"match{index}@example.com") for index in range(28)]
     paid(("TEE-M", 1), email="other@example.com")
 
-    response = staff.get("/admin/orders.csv?q=match&status=pending_payment")
+    response = admin.get("/admin/orders.csv?q=match&status=pending_payment")
 
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -172,12 +179,12 @@ def test_the_csv_holds_every_order_the_filters_show_across_pages(staff: FlaskCli
     assert ("order.export", "bo@example.com", "csv") in audit_rows()
 
 
-def test_the_csv_has_amounts_shipment_and_references(staff: FlaskClient) -> None:
+def test_the_csv_has_amounts_shipment_and_references(admin: FlaskClient) -> None:
     order = paid(("HOODIE-M", 2), ("GUIDE-WB", 1))
     management.refund(STAFF, order.id, amount_cents=1_050, keep_downloads=True)
     management.mark_shipped(STAFF, order.id, carrier="FEDEX", tracking_number="7489 1234")
 
-    [row] = read_csv(staff.get("/admin/orders.csv"))
+    [row] = read_csv(admin.get("/admin/orders.csv"))
 
     assert (row["subtotal"], row["shipping"], row["total"], row["refunded"]) == (
         "155.00",
@@ -191,7 +198,7 @@ def test_the_csv_has_amounts_shipment_and_references(staff: FlaskClient) -> None
     assert row["paid_at"].endswith("Z") and row["shipped_at"].endswith("Z")
 
 
-def test_csv_cells_cannot_become_formulas(staff: FlaskClient) -> None:
+def test_csv_cells_cannot_become_formulas(admin: FlaskClient) -> None:
     order = paid(("TEE-M", 1), email="=1+2@example.com")
     order.ship_name = '=HYPERLINK("http://evil.example","click")'
     order.ship_line2 = "@SUM(A1)"
@@ -200,7 +207,7 @@ def test_csv_cells_cannot_become_formulas(staff: FlaskClient) -> None:
     order.ship_postal_code = "\t9720"
     db.session.commit()
 
-    [row] = read_csv(staff.get("/admin/orders.csv"))
+    [row] = read_csv(admin.get("/admin/orders.csv"))
 
     assert row["email"] == "'=1+2@example.com"
     assert row["ship_name"] == '\'=HYPERLINK("http://evil.example","click")'
@@ -211,18 +218,18 @@ def test_csv_cells_cannot_become_formulas(staff: FlaskClient) -> None:
 # --- the order page -------------------------------------------------------------------------------
 
 
-def test_unknown_order_numbers_are_404(staff: FlaskClient) -> None:
-    assert staff.get("/admin/orders/GS-ZZZZZZ").status_code == 404
-    assert staff.get("/admin/orders/" + "X" * 300).status_code == 404
+def test_unknown_order_numbers_are_404(admin: FlaskClient) -> None:
+    assert admin.get("/admin/orders/GS-ZZZZZZ").status_code == 404
+    assert admin.get("/admin/orders/" + "X" * 300).status_code == 404
     for action in ("ship", "cancel", "refund", "resend", "notes", "clear-flag"):
-        assert staff.post(f"/admin/orders/GS-ZZZZZZ/{action}", data={"confirmed": "yes"}).status_code == 404
+        assert admin.post(f"/admin/orders/GS-ZZZZZZ/{action}", data={"confirmed": "yes"}).status_code == 404
 
 
-def test_the_order_page_shows_lines_totals_address_payment_and_timeline(staff: FlaskClient) -> None:
+def test_the_order_page_shows_lines_totals_address_payment_and_timeline(admin: FlaskClient) -> None:
     order = paid(("HOODIE-M", 1), ("GUIDE-WB", 1))
     management.add_note(STAFF, order.id, "Customer asked for gift wrap.")
 
-    page = text(staff.get(f"/admin/orders/{order.number}"))
+    page = text(admin.get(f"/admin/orders/{order.number}"))
 
     assert f"Order {order.number}" in page
     assert "Spore Print Hoodie (M)" in page and "HOODIE-M" in page and "90-Day Workbook" in page
@@ -264,20 +271,20 @@ def test_stripe_payments_link_to_the_stripe_dashboard(
     assert f'href="{expected}"' in page
 
 
-def test_an_unpaid_order_offers_only_cancel_and_notes(staff: FlaskClient) -> None:
+def test_an_unpaid_order_offers_only_cancel_and_notes(admin: FlaskClient) -> None:
     order = pending(("TEE-M", 1))
 
-    page = text(staff.get(f"/admin/orders/{order.number}"))
+    page = text(admin.get(f"/admin/orders/{order.number}"))
 
     assert "<summary>Cancel the order</summary>" in page and "<summary>Add an internal note</summary>" in page
     for absent in ("Mark shipped", "<summary>Refund</summary>", "Resend the confirmation"):
         assert absent not in page
 
 
-def test_a_flagged_order_shows_why_prominently_and_offers_to_clear_it(staff: FlaskClient) -> None:
+def test_a_flagged_order_shows_why_prominently_and_offers_to_clear_it(admin: FlaskClient) -> None:
     order = flag_order(pending(("TEE-M", 1)), "Payment of $1.00 does not match the order total of $39.95.")
 
-    page = text(staff.get(f"/admin/orders/{order.number}"))
+    page = text(admin.get(f"/admin/orders/{order.number}"))
 
     assert page.index("Needs attention") < page.index("Items")
     assert "Payment of $1.00 does not match the order total of $39.95." in page
@@ -407,11 +414,11 @@ def test_the_customer_order_page_shows_the_tracking_link(app: Flask, staff: Flas
 # --- cancelling -----------------------------------------------------------------------------------
 
 
-def test_cancelling_a_paid_order_confirms_then_refunds_and_restocks(staff: FlaskClient) -> None:
+def test_cancelling_a_paid_order_confirms_then_refunds_and_restocks(admin: FlaskClient) -> None:
     order = paid(("HOODIE-M", 2))
     url = f"/admin/orders/{order.number}/cancel"
 
-    first, second = confirm(staff, url, {"reason": "Customer changed their mind"})
+    first, second = confirm(admin, url, {"reason": "Customer changed their mind"})
 
     assert first.status_code == 200
     assert (
@@ -426,31 +433,31 @@ def test_cancelling_a_paid_order_confirms_then_refunds_and_restocks(staff: Flask
     assert ("order.cancel", "bo@example.com", order.number) in audit_rows()
 
 
-def test_cancelling_an_unpaid_order(staff: FlaskClient) -> None:
+def test_cancelling_an_unpaid_order(admin: FlaskClient) -> None:
     order = pending(("MUG", 2))
 
-    first, second = confirm(staff, f"/admin/orders/{order.number}/cancel", {"reason": ""})
+    first, second = confirm(admin, f"/admin/orders/{order.number}/cancel", {"reason": ""})
 
     assert "Yes, cancel the order" in text(first) and "Refund in full" not in text(first)
     assert second.status_code == 303 and reload(order).status == "cancelled" and stock_of("MUG") == 3
 
 
-def test_a_flagged_unpaid_order_warns_that_its_payment_needs_a_refund(staff: FlaskClient) -> None:
+def test_a_flagged_unpaid_order_warns_that_its_payment_needs_a_refund(admin: FlaskClient) -> None:
     order = pending(("MUG", 1))
     order.payment_intent_id = "pi_mismatch"
     db.session.commit()
     flag_order(order, "Payment of $1.00 does not match")
 
-    first = staff.post(f"/admin/orders/{order.number}/cancel", data={})
+    first = admin.post(f"/admin/orders/{order.number}/cancel", data={})
 
     assert "refund it in the payment provider" in text(first) and "pi_mismatch" in text(first)
 
 
-def test_cancelling_a_shipped_order_is_refused(staff: FlaskClient) -> None:
+def test_cancelling_a_shipped_order_is_refused(admin: FlaskClient) -> None:
     order = paid(("TEE-M", 1))
     management.mark_shipped(STAFF, order.id, carrier="UPS", tracking_number="1Z1")
 
-    first, second = confirm(staff, f"/admin/orders/{order.number}/cancel", {})
+    first, second = confirm(admin, f"/admin/orders/{order.number}/cancel", {})
 
     assert first.status_code == second.status_code == 409
     assert "Refund it instead" in text(second)
@@ -458,7 +465,7 @@ def test_cancelling_a_shipped_order_is_refused(staff: FlaskClient) -> None:
 
 
 def test_a_payment_provider_failure_is_a_502_and_changes_nothing(
-    app: Flask, staff: FlaskClient, monkeypatch
+    app: Flask, admin: FlaskClient, monkeypatch
 ) -> None:
     order = paid(("TEE-M", 1))
 
@@ -467,8 +474,8 @@ def test_a_payment_provider_failure_is_a_502_and_changes_nothing(
 
     monkeypatch.setattr(app.extensions["payment_provider"], "refund", refuse)
 
-    _, cancel = confirm(staff, f"/admin/orders/{order.number}/cancel", {})
-    _, refund = confirm(staff, f"/admin/orders/{order.number}/refund", {"amount": "5"})
+    _, cancel = confirm(admin, f"/admin/orders/{order.number}/cancel", {})
+    _, refund = confirm(admin, f"/admin/orders/{order.number}/refund", {"amount": "5"})
 
     assert cancel.status_code == refund.status_code == 502
     assert "Nothing was refunded" in text(refund)
@@ -478,32 +485,32 @@ def test_a_payment_provider_failure_is_a_502_and_changes_nothing(
 # --- refunds --------------------------------------------------------------------------------------
 
 
-def test_a_partial_refund_confirms_then_shows_on_the_timeline(staff: FlaskClient) -> None:
+def test_a_partial_refund_confirms_then_shows_on_the_timeline(admin: FlaskClient) -> None:
     order = paid(("HOODIE-M", 1))  # $75.95
     url = f"/admin/orders/{order.number}/refund"
 
-    form_page = text(staff.get(f"/admin/orders/{order.number}"))
-    first, second = confirm(staff, url, {"amount": "$12.50", "reason": "Late"})
+    form_page = text(admin.get(f"/admin/orders/{order.number}"))
+    first, second = confirm(admin, url, {"amount": "$12.50", "reason": "Late"})
 
     assert 'name="amount" type="text" value="75.95"' in form_page or 'value="75.95"' in form_page
     assert first.status_code == 200 and "Refund $12.50 on order" in text(first)
     assert "$63.45" in text(first)  # left after it
     assert second.status_code == 303
     assert (reload(order).status, reload(order).refunded_cents) == ("partially_refunded", 1_250)
-    page = text(staff.get(f"/admin/orders/{order.number}"))
+    page = text(admin.get(f"/admin/orders/{order.number}"))
     assert "Refunded $12.50" in page and "Late" in page and "Paid → Partly refunded" in page
     assert "Up to $63.45 is left to refund" in page
 
 
-def test_a_double_submitted_refund_confirmation_refunds_once(staff: FlaskClient) -> None:
+def test_a_double_submitted_refund_confirmation_refunds_once(admin: FlaskClient) -> None:
     order = paid(("HOODIE-M", 1))
     url = f"/admin/orders/{order.number}/refund"
-    review = staff.post(url, data={"amount": "5"})
+    review = admin.post(url, data={"amount": "5"})
     held = {k: v for k, v in hidden_fields(text(review)).items() if k != "csrf_token"}
     assert held["refunded_before"] == "0"
 
-    first = staff.post(url, data=held)
-    second = staff.post(url, data=held)
+    first = admin.post(url, data=held)
+    second = admin.post(url, data=held)
 
     assert first.status_code == 303 and second.status_code == 409
     assert "nothing more was refunded" in text(second) and "$5.00 refunded in all" in text(second)
@@ -511,10 +518,10 @@ def test_a_double_submitted_refund_confirmation_refunds_once(staff: FlaskClient)
     assert [row[0] for row in audit_rows()] == ["order.refund"]
 
 
-def test_a_confirmed_refund_without_the_reviewed_state_is_refused(staff: FlaskClient) -> None:
+def test_a_confirmed_refund_without_the_reviewed_state_is_refused(admin: FlaskClient) -> None:
     order = paid(("HOODIE-M", 1))
 
-    response = staff.post(f"/admin/orders/{order.number}/refund", data={"amount": "5", "confirmed": "yes"})
+    response = admin.post(f"/admin/orders/{order.number}/refund", data={"amount": "5", "confirmed": "yes"})
 
     assert response.status_code == 400 and "Review the refund first" in text(response)
     assert reload(order).refunded_cents == 0
@@ -534,11 +541,11 @@ def test_a_confirmed_refund_without_the_reviewed_state_is_refused(staff: FlaskCl
     ],
 )
 def test_bad_refund_amounts_are_a_400_and_nothing_changes(
-    staff: FlaskClient, amount: str, message: str
+    admin: FlaskClient, amount: str, message: str
 ) -> None:
     order = paid(("TEE-M", 1))  # $39.95
 
-    first, second = confirm(staff, f"/admin/orders/{order.number}/refund", {"amount": amount})
+    first, second = confirm(admin, f"/admin/orders/{order.number}/refund", {"amount": amount})
 
     assert first.status_code == second.status_code == 400
     assert message in text(second)
@@ -547,7 +554,7 @@ def test_bad_refund_amounts_are_a_400_and_nothing_changes(
 
 
 @pytest.mark.parametrize("case", ["unpaid", "cancelled", "refunded"])
-def test_refunding_an_order_with_nothing_to_refund_is_refused(staff: FlaskClient, case: str) -> None:
+def test_refunding_an_order_with_nothing_to_refund_is_refused(admin: FlaskClient, case: str) -> None:
     order = pending(("TEE-M", 1)) if case == "unpaid" else paid(("TEE-M", 1))
     if case == "cancelled":
         management.cancel_order(STAFF, order.id)
@@ -555,7 +562,7 @@ def test_refunding_an_order_with_nothing_to_refund_is_refused(staff: FlaskClient
         management.refund(STAFF, order.id, amount_cents=order.total_cents)
     before = (reload(order).status, reload(order).refunded_cents)
 
-    _, second = confirm(staff, f"/admin/orders/{order.number}/refund", {"amount": "1"})
+    _, second = confirm(admin, f"/admin/orders/{order.number}/refund", {"amount": "1"})
 
     assert second.status_code == 409 and "nothing to refund" in text(second)
     assert (reload(order).status, reload(order).refunded_cents) == before
@@ -612,27 +619,27 @@ def test_empty_or_huge_notes_are_a_400(staff: FlaskClient, note: str) -> None:
     assert "Write the note first." in text(response) or "under 2,000 characters" in text(response)
 
 
-def test_clearing_a_flag_needs_a_resolution(staff: FlaskClient) -> None:
+def test_clearing_a_flag_needs_a_resolution(admin: FlaskClient) -> None:
     order = flag_order(paid(("TEE-M", 1)), "Automatic refund failed")
 
-    empty = staff.post(f"/admin/orders/{order.number}/clear-flag", data={"resolution": " "})
-    cleared = staff.post(
+    empty = admin.post(f"/admin/orders/{order.number}/clear-flag", data={"resolution": " "})
+    cleared = admin.post(
         f"/admin/orders/{order.number}/clear-flag", data={"resolution": "Refunded in Stripe"}
     )
-    again = staff.post(f"/admin/orders/{order.number}/clear-flag", data={"resolution": "again"})
+    again = admin.post(f"/admin/orders/{order.number}/clear-flag", data={"resolution": "again"})
 
     assert empty.status_code == 400 and "Say how the problem was resolved" in text(empty)
     assert cleared.status_code == 303 and reload(order).needs_attention is False
     assert again.status_code == 409 and "no flag to clear" in text(again)
-    page = text(staff.get(f"/admin/orders/{order.number}"))
+    page = text(admin.get(f"/admin/orders/{order.number}"))
     assert "Flag cleared" in page and "Refunded in Stripe" in page and "Automatic refund failed" in page
 
 
-def test_the_audit_log_links_to_the_order(staff: FlaskClient) -> None:
+def test_the_audit_log_links_to_the_order(admin: FlaskClient) -> None:
     order = paid(("TEE-M", 1))
-    staff.post(f"/admin/orders/{order.number}/notes", data={"text": "Hello"})
+    admin.post(f"/admin/orders/{order.number}/notes", data={"text": "Hello"})
 
-    page = text(staff.get("/admin/audit"))
+    page = text(admin.get("/admin/audit"))
 
     assert f'href="/admin/orders/{order.number}">order {order.number}</a>' in page
 
@@ -656,6 +663,40 @@ def test_customers_and_anonymous_visitors_cannot_touch_orders(app: Flask) -> Non
     assert reload(order).refunded_cents == 0
 
 
+def test_staff_cannot_refund_cancel_clear_a_flag_or_export(staff: FlaskClient) -> None:
+    order = flag_order(paid(("TEE-M", 1)), "Payment of $1.00 does not match the order total of $39.95.")
+    number = order.number
+
+    responses = [
+        staff.post(f"/admin/orders/{number}/refund", data={"amount": "39.95", "confirmed": "yes"}),
+        staff.post(f"/admin/orders/{number}/cancel", data={"confirmed": "yes"}),
+        staff.post(f"/admin/orders/{number}/clear-flag", data={"resolution": "Looks fine"}),
+        staff.get("/admin/orders.csv"),
+    ]
+
+    for response in responses:
+        assert response.status_code == 403
+        assert "Only an admin of the shop can do that." in text(response)
+    order = reload(order)
+    assert (order.status, order.refunded_cents, order.needs_attention) == ("paid", 0, True)
+    assert audit_rows() == []
+
+
+def test_staff_see_no_buttons_for_what_only_admins_may_do(staff: FlaskClient) -> None:
+    order = flag_order(paid(("HOODIE-M", 1), ("GUIDE-WB", 1)), "Payment of $1.00 does not match.")
+
+    page = text(staff.get(f"/admin/orders/{order.number}"))
+    orders_page = text(staff.get("/admin/orders"))
+
+    for hidden_action in ("refund", "cancel", "clear-flag"):
+        assert f"/admin/orders/{order.number}/{hidden_action}" not in page
+    assert "<summary>Resend the confirmation and download links</summary>" in page
+    assert "<summary>Add an internal note</summary>" in page
+    assert "An admin clears the flag" in page
+    assert "Refunds and cancellations are done by an admin" in page
+    assert "/admin/orders.csv" not in orders_page
+
+
 ACTIONS = {
     "ship": {"carrier": "UPS", "tracking_number": "1Z1"},
     "cancel": {},
@@ -670,7 +711,7 @@ def test_every_order_action_needs_the_csrf_token(csrf_app: Flask) -> None:
     with csrf_app.app_context():
         make_shop()
         order = flag_order(paid(("TEE-M", 1)), "check")
-        make_user(email="bo@example.com", role=Role.STAFF)
+        make_user(email="bo@example.com", role=Role.ADMIN)  # may take every action
         number = order.number
     client = csrf_app.test_client()
     log_in_with_csrf(client, "bo@example.com")
