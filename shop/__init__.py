@@ -24,7 +24,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from shop import cli, error_pages, media, security_headers, storage, templating
+    from shop import cli, error_pages, media, private_pages, security_headers, storage, templating
     from shop.extensions import csrf, db, limiter, login_manager, mail, migrate, page_cache
 
     db.init_app(app)
@@ -90,6 +90,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     payment_selection.init_app(app)
     templating.init_app(app)
     security_headers.init_app(app)
+    private_pages.init_app(app)
     error_pages.init_app(app)
     cli.init_app(app)
     return app

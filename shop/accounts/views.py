@@ -258,9 +258,5 @@ def order_download(number: str, line_id: int) -> Page:
     if link is None:
         abort(404, description="That download isn't available for this order.")
     page, status = _render("download_ready", link=link, order=order)
-    # The page holds a working link: no cache, and the link's token never leaks as a Referer.
-    return Response(
-        page,
-        status,
-        headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
-    )
+    # The page holds a working link (never cached: shop/private_pages.py): its token never leaks as a Referer.
+    return Response(page, status, headers={"Referrer-Policy": "no-referrer"})

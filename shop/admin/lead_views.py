@@ -74,10 +74,7 @@ def leads_export() -> Page:
     return Response(
         _csv_stream(current_app._get_current_object(), lead_filter),  # type: ignore[attr-defined]
         mimetype="text/csv",
-        headers={
-            "Content-Disposition": f'attachment; filename="leads-{utcnow():%Y%m%d-%H%M}.csv"',
-            "Cache-Control": "private, no-store",
-        },
+        headers={"Content-Disposition": f'attachment; filename="leads-{utcnow():%Y%m%d-%H%M}.csv"'},
     )
 
 

@@ -112,7 +112,6 @@ def orders_csv() -> Response:
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="orders-{utcnow().date().isoformat()}.csv"',
-            "Cache-Control": "private, no-store",
         },
     )
 

@@ -55,9 +55,9 @@ def _link_token_key() -> str:
 
 
 def _private(response: Response | str, status: int = 200) -> Response:
-    """Pages reached through a secret link: never cached, indexed, or leaking the URL as a referrer."""
+    """Pages reached through a secret link: never indexed or leaking the URL as a referrer (nor cached:
+    shop/private_pages.py)."""
     response = current_app.make_response((response, status))
-    response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Robots-Tag"] = "noindex"
     response.headers["Referrer-Policy"] = "no-referrer"
     return response
