@@ -21,7 +21,8 @@ from shop.checkout.errors import CartChangedError, CheckoutError, EmptyCartError
 from shop.checkout.forms import CheckoutForm
 from shop.extensions import limiter
 from shop.orders import access
-from shop.orders.services import order_address
+from shop.orders.models import Order, OrderStatus
+from shop.orders.services import get_order_by_number, order_address
 from shop.payments import services as payments
 
 bp = Blueprint("checkout", __name__)
@@ -128,15 +129,45 @@ def success() -> str:
     )
 
 
-@bp.get("/checkout/cancel/<token>")
-def cancel(token: str) -> Response:
+def _order_behind_cancel_link(token: str) -> Order:
     number = access.order_number_from_token(token)
-    if number is None:
-        abort(404)
-    order = payments.cancel_checkout(number)
+    order = get_order_by_number(number) if number else None
     if order is None:
-        abort(404)
-    if order.is_fully_paid:
-        return redirect(access.order_url(order), code=303)
-    flash("You left the payment page. Nothing was charged, and your cart is as you left it.", "success")
+        abort(404, description="We couldn't find that checkout. Your cart is as you left it.")
+    return order
+
+
+def _after_cancel(order: Order, token: str) -> Response:
+    """Where the shopper goes once the order is no longer waiting to be cancelled."""
+    if order.paid_at is not None:
+        return redirect(url_for("orders.show", number=order.number, t=token), code=303)
+    if order.status == OrderStatus.PENDING_PAYMENT:
+        # The provider would not close the payment: it is being completed right now.
+        flash("Your payment is going through, so the order was not cancelled.", "error")
+        return redirect(url_for("orders.show", number=order.number, t=token), code=303)
+    flash(
+        f"Order {order.number} is cancelled: nothing was charged and its items are back in stock. "
+        "Your cart is as you left it.",
+        "success",
+    )
     return redirect(url_for("cart.show"), code=303)
+
+
+@bp.get("/checkout/cancel/<token>")
+def cancel_page(token: str) -> Response | str:
+    """Where the payment page's way back lands (Stripe follows cancel_url with a GET). Opening it changes
+    nothing: it offers to cancel the order (a POST) or to go back to paying."""
+    order = _order_behind_cancel_link(token)
+    if order.status != OrderStatus.PENDING_PAYMENT:
+        return _after_cancel(order, token)
+    return render_template("checkout/cancel.html", order=order, token=token)
+
+
+@bp.post("/checkout/cancel/<token>")
+def cancel(token: str) -> Response:
+    """Cancel the pending order and return its stock (once, however often this is posted)."""
+    order = _order_behind_cancel_link(token)
+    cancelled = payments.cancel_checkout(order.number)
+    if cancelled is None:
+        abort(404)
+    return _after_cancel(cancelled, token)

@@ -68,7 +68,7 @@ def start_payment(order_id: int) -> str:
         total_cents=order.total_cents,
         expires_at=expires_at,
         success_url=external_url("checkout.success") + "?session_id={CHECKOUT_SESSION_ID}",
-        cancel_url=external_url("checkout.cancel", token=access.access_token(order.number)),
+        cancel_url=external_url("checkout.cancel_page", token=access.access_token(order.number)),
     )
     db.session.commit()  # end the read transaction before the network call
     try:

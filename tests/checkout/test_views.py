@@ -19,6 +19,8 @@ from tests.ordering import (
     add,
     checkout_form,
     dev_pay,
+    hidden,
+    make_pending_order,
     make_shop,
     only_order,
     outbox,
@@ -171,18 +173,132 @@ def test_abandoning_returns_the_stock(client: FlaskClient, shop: dict) -> None:
     assert stock_of("HOODIE-M") == 10
 
 
-def test_leaving_the_payment_page_by_its_cancel_link_releases_the_stock(
+def cancel_path(order: Order) -> str:
+    return f"/checkout/cancel/{access_token(order.number)}"
+
+
+def test_following_the_cancel_link_changes_nothing_and_offers_a_choice(
     client: FlaskClient, shop: dict
 ) -> None:
-    add(client, "HOODIE-M", 1)
+    add(client, "HOODIE-M", 2)
     place(client)
     order = only_order()
 
-    response = client.get(f"/checkout/cancel/{access_token(order.number)}")
+    response = client.get(cancel_path(order))
 
-    assert response.status_code == 303 and response.headers["Location"].endswith("/cart")
-    assert only_order().status == "cancelled" and stock_of("HOODIE-M") == 10
-    assert client.get("/checkout/cancel/forged-token").status_code == 404
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<form action="{cancel_path(order)}" method="post">' in page
+    assert "Cancel this order and return the items</button>" in page
+    assert f'<a class="button" href="{order.payment_url}">Go back to payment</a>' in page
+    assert response.headers["Cache-Control"] == "private, no-store"
+    assert only_order().status == "pending_payment" and stock_of("HOODIE-M") == 8
+
+
+def test_a_cancel_link_that_is_forged_or_for_another_purpose_is_404(client: FlaskClient, shop: dict) -> None:
+    add(client, "HOODIE-M", 1)
+    place(client)
+
+    for path in ("/checkout/cancel/forged-token", f"/checkout/cancel/{only_order().number}"):
+        assert client.get(path).status_code == 404
+        assert client.post(path).status_code == 404
+    assert only_order().status == "pending_payment"
+
+
+def test_cancelling_without_the_csrf_token_changes_nothing(csrf_app: Flask) -> None:
+    with csrf_app.app_context():
+        make_shop()
+        path = cancel_path(make_pending_order(("HOODIE-M", 2), session_id="cs_dev_cancel"))
+    client = csrf_app.test_client()
+
+    response = client.post(path)
+
+    assert response.status_code == 400
+    assert "This form has expired" in response.get_data(as_text=True)
+    with csrf_app.app_context():
+        assert only_order().status == "pending_payment" and stock_of("HOODIE-M") == 8
+
+
+def test_cancelling_with_the_pages_button_cancels_once_and_returns_the_stock_once(csrf_app: Flask) -> None:
+    # given a pending order holding 2 hoodies, and its cancel page open
+    with csrf_app.app_context():
+        make_shop()
+        path = cancel_path(make_pending_order(("HOODIE-M", 2), session_id="cs_dev_cancel"))
+    client = csrf_app.test_client()
+    token = hidden(client.get(path).get_data(as_text=True), "csrf_token")
+
+    # when the shopper presses the button, then presses it again (another tab, a resent form)
+    first = client.post(path, data={"csrf_token": token})
+    second = client.post(path, data={"csrf_token": token})
+
+    # then the order is cancelled once and its 2 hoodies are back once
+    assert first.status_code == 303 and first.headers["Location"] == "/cart"
+    assert second.status_code == 303 and second.headers["Location"] == "/cart"
+    assert "is cancelled: nothing was charged" in client.get("/cart").get_data(as_text=True)
+    with csrf_app.app_context():
+        order = only_order()
+        assert order.status == "cancelled" and stock_of("HOODIE-M") == 10
+        assert [event.kind for event in order.events].count("stock") == 1
+        assert client.get(path).headers["Location"] == "/cart"  # the link now just goes back to the cart
+
+
+def test_a_payment_the_provider_will_not_close_is_not_cancelled(client: FlaskClient, shop: dict) -> None:
+    # given a session the provider no longer lets us close (the shopper is paying in another tab)
+    order = make_pending_order(("HOODIE-M", 1), session_id="cs_being_paid")
+
+    response = client.post(cancel_path(order))
+
+    assert response.status_code == 303
+    assert response.headers["Location"].startswith(f"/orders/{order.number}?t=")
+    assert "so the order was not cancelled" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert only_order().status == "pending_payment" and stock_of("HOODIE-M") == 9
+
+
+def test_the_cancel_link_of_a_paid_order_shows_the_order_and_cancels_nothing(
+    client: FlaskClient, shop: dict
+) -> None:
+    add(client, "HOODIE-M", 1)
+    dev_pay(client, place(client).headers["Location"])
+    order = only_order()
+
+    opened = client.get(cancel_path(order))
+    posted = client.post(cancel_path(order))
+
+    for response in (opened, posted):
+        assert response.status_code == 303
+        assert response.headers["Location"].startswith(f"/orders/{order.number}?t=")
+    assert only_order().status == "paid" and stock_of("HOODIE-M") == 9
+
+
+def test_stripes_cancel_url_lands_on_the_choice_and_the_button_closes_the_session(make_app) -> None:
+    # given a Stripe checkout the shopper left by the page's back link
+    http = FakeStripeHTTP()
+    http.responses[("post", "/v1/checkout/sessions/cs_test_fake/expire")] = (
+        200,
+        {"id": "cs_test_fake", "object": "checkout.session", "status": "expired"},
+    )
+    app = stripe_app_with(make_app, http)
+    with app.app_context():
+        make_shop()
+    client = app.test_client()
+    add(client, "HOODIE-M", 1)
+    client.post("/checkout", data=checkout_form(client))
+    cancel_url = http.last["params"]["cancel_url"]
+
+    # when Stripe sends the shopper back (a GET)
+    page = client.get(cancel_url.removeprefix("http://localhost")).get_data(as_text=True)
+
+    # then nothing is closed yet, and they may go back to Stripe's page
+    assert 'href="https://checkout.stripe.com/c/pay/cs_test_fake">Go back to payment' in page
+    assert [request["url"] for request in http.requests if "expire" in request["url"]] == []
+    with app.app_context():
+        assert only_order().status == "pending_payment" and stock_of("HOODIE-M") == 9
+
+    # and pressing the button closes the session at Stripe and returns the stock
+    client.post(cancel_url.removeprefix("http://localhost"))
+    assert http.last["url"].endswith("/v1/checkout/sessions/cs_test_fake/expire")
+    with app.app_context():
+        assert only_order().status == "cancelled" and stock_of("HOODIE-M") == 10
 
 
 def test_the_dev_page_shows_a_loud_banner_and_three_buttons(client: FlaskClient, shop: dict) -> None:
