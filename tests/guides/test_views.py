@@ -154,6 +154,32 @@ def test_signing_up_emails_a_link_and_shows_check_your_inbox(
     assert lead().subscribed is True and lead().first_name == "Ana"
 
 
+def test_an_unticked_box_subscribes_no_one_and_is_recorded_as_not_given(
+    client: FlaskClient, guide: Product
+) -> None:
+    # when the form is sent as a browser sends it with the box left unticked (no field at all)
+    response = sign_up(client, first_name="Ana")
+
+    # then the lead exists but is not on the list, and its consent record says no
+    assert response.status_code == 303
+    row = lead()
+    assert row.subscribed is False
+    assert row.consented_at is None and row.consent_version is None
+    [record] = consents()
+    assert record.given is False
+    assert (record.form, record.page) == ("guide", GUIDE_PATH)
+    assert record.consent_text == consent.consent_text("Good Spores")
+
+
+def test_a_ticked_box_subscribes_and_is_recorded_as_given(client: FlaskClient, guide: Product) -> None:
+    sign_up(client, marketing_consent="y")
+
+    row = lead()
+    assert row.subscribed is True and row.consented_at is not None
+    assert row.consent_version == consent.CONSENT_VERSION
+    assert [record.given for record in consents()] == [True]
+
+
 def test_check_your_inbox_without_a_sign_up_goes_back_to_the_form(
     client: FlaskClient, guide: Product
 ) -> None:

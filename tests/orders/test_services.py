@@ -229,6 +229,25 @@ def test_a_refund_must_be_within_what_is_left(shop: dict, amount: int) -> None:
     assert reload(order).refunded_cents == 0
 
 
+def test_the_cap_is_exactly_what_is_left_after_earlier_refunds(shop: dict) -> None:
+    # given an order with $10.00 of its total refunded already
+    order = paid(make_pending_order(("TEE-M", 1)))
+    services.refund_order(order.id, 1_000, actor="staff:bo@example.com")
+    left = reload(order).total_cents - 1_000
+
+    # when one cent more than what is left is asked for, it is refused and nothing changes
+    with pytest.raises(RefundError, match="A refund must be between"):
+        services.refund_order(order.id, left + 1, actor="staff:bo@example.com")
+    order = reload(order)
+    assert (order.status, order.refunded_cents) == ("partially_refunded", 1_000)
+
+    # and exactly what is left goes through
+    result = services.refund_order(order.id, left, actor="staff:bo@example.com")
+    order = reload(order)
+    assert result.amount_cents == left
+    assert (order.status, order.refunded_cents) == ("refunded", order.total_cents)
+
+
 def test_an_unpaid_order_cannot_be_refunded(shop: dict) -> None:
     order = make_pending_order(("TEE-M", 1))
 
