@@ -16,6 +16,7 @@ from flask import (
 )
 
 from shop.extensions import csrf, limiter
+from shop.orders import access
 from shop.orders.models import OrderStatus
 from shop.orders.status_machine import PAID_STATES
 from shop.payments import services, webhooks
@@ -55,7 +56,11 @@ def dev_checkout(session_id: str) -> str:
     order = services.get_dev_session_order(session_id)
     if order is None:
         abort(404, description="There is no development payment with that id.")
-    return render_template("payments/dev_checkout.html", order=order, form=DevPaymentForm())
+    # Stripe's page has a way back to the shop (the session's cancel_url); so has this one.
+    cancel_url = url_for("checkout.cancel_page", token=access.access_token(order.number))
+    return render_template(
+        "payments/dev_checkout.html", order=order, form=DevPaymentForm(), cancel_url=cancel_url
+    )
 
 
 @bp.post("/payments/dev/<session_id>")

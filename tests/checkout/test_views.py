@@ -195,6 +195,19 @@ def test_following_the_cancel_link_changes_nothing_and_offers_a_choice(
     assert only_order().status == "pending_payment" and stock_of("HOODIE-M") == 8
 
 
+def test_the_dev_payment_page_links_back_to_the_choice_as_stripes_page_does(
+    client: FlaskClient, shop: dict
+) -> None:
+    add(client, "HOODIE-M", 1)
+    dev_page = client.get(place(client).headers["Location"]).get_data(as_text=True)
+
+    link = re.search(r'<a href="(/checkout/cancel/[^"]+)">← Back to Good Spores</a>', dev_page).group(1)
+
+    assert link == cancel_path(only_order())
+    assert "Cancel this order and return the items" in client.get(link).get_data(as_text=True)
+    assert only_order().status == "pending_payment"
+
+
 def test_a_cancel_link_that_is_forged_or_for_another_purpose_is_404(client: FlaskClient, shop: dict) -> None:
     add(client, "HOODIE-M", 1)
     place(client)

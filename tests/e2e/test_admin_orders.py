@@ -1,7 +1,7 @@
 """Staff run an order in Chromium: a shopper buys a tee on the dev payment page; staff log in, find the
-order by email, mark it shipped with a tracking number (the customer's email in the outbox carries it),
-refund part of it (the timeline shows it); axe finds nothing on the dashboard, the orders list, the
-order page and a confirmation page, at desktop size and on a 360px phone."""
+order by email, mark it shipped with a tracking number (the customer's email in the outbox carries it) and
+are offered no refund; an admin refunds part of it (the timeline shows it); axe finds nothing on the
+dashboard, the orders list, the order page and a confirmation page, at desktop size and on a 360px phone."""
 
 import re
 from collections.abc import Callable, Iterator
@@ -25,6 +25,7 @@ from tests.e2e.shopper import (
 pytestmark = pytest.mark.e2e
 
 STAFF_EMAIL = "e2e-staff@example.com"
+ADMIN_EMAIL = "e2e-admin@example.com"
 SHOPPER_EMAIL = "e2e-parcel@example.com"
 
 
@@ -39,8 +40,10 @@ def live_server_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
 
 @pytest.fixture(scope="module")
 def staff_account(live_server: LiveServer) -> Iterator[str]:
+    """A staff member (packs and ships) and an admin (refunds)."""
     with live_server.app.app_context():
         make_user(email=STAFF_EMAIL, role=Role.STAFF)
+        make_user(email=ADMIN_EMAIL, role=Role.ADMIN)
         db.session.remove()
     yield STAFF_EMAIL
 
@@ -58,9 +61,9 @@ def buy_a_hoodie(page: Page, email: str) -> str:
     return page.locator(".order-confirmation .lead strong").inner_text()
 
 
-def log_in_as_staff(page: Page, next_path: str = "/admin/") -> None:
+def log_in_as_staff(page: Page, next_path: str = "/admin/", email: str = STAFF_EMAIL) -> None:
     page.goto(f"/account/login?next={next_path}")
-    page.get_by_label("Email address").fill(STAFF_EMAIL)
+    page.get_by_label("Email address").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     expect(page).to_have_url(re.compile(re.escape(next_path) + "$"))
@@ -111,7 +114,16 @@ def test_staff_find_ship_and_partly_refund_an_order(
     expect(email_text).to_contain_text("Tracking number: 1Z 999 AA1 01")
     expect(email_text).to_contain_text("https://www.ups.com/track?tracknum=1Z999AA101")
 
-    # when staff refund $5.00 of it
+    # and staff are offered no refund: that is an admin's
+    expect(page.get_by_text("Refund", exact=True)).to_have_count(0)
+    expect(page.get_by_text("Refunds and cancellations are done by an admin")).to_be_visible()
+    expect(page.get_by_role("navigation", name="Admin").get_by_role("link")).to_have_text(
+        ["Dashboard", "Orders", "Products"]
+    )
+
+    # when an admin refunds $5.00 of it
+    page = new_context().new_page()
+    log_in_as_staff(page, f"/admin/orders/{number}", email=ADMIN_EMAIL)
     page.get_by_text("Refund", exact=True).click()
     page.get_by_label("Amount to refund (USD)").fill("5.00")
     page.get_by_label("Reason (optional, shown on the timeline)").first.fill("Box arrived dented")
@@ -164,7 +176,7 @@ def test_axe_finds_no_violations_on_the_admin_order_pages(
 ) -> None:
     number = buy_a_hoodie(new_context().new_page(), f"e2e-axe-{viewport}@example.com")
     page = new_context(viewport=PHONE if viewport == "phone" else {"width": 1280, "height": 900}).new_page()
-    log_in_as_staff(page)
+    log_in_as_staff(page, email=ADMIN_EMAIL)  # an admin sees every action on the order page
 
     for name, open_page in ADMIN_PAGES.items():
         open_page(page, number)

@@ -1,5 +1,6 @@
 """Checkout in Chromium: buy merchandise and a guide, pay on the dev page, get the email and the PDF;
-a declined payment puts the stock back; axe finds nothing on the checkout and confirmation pages."""
+a declined payment puts the stock back; leaving the payment page asks before cancelling; axe finds
+nothing on the checkout, cancel and confirmation pages."""
 
 import re
 import time
@@ -117,6 +118,34 @@ def test_a_declined_payment_returns_to_the_cart_with_the_stock_back(
     assert emails_to(live_server, "e2e-declined@example.com", timeout_s=0.2) == []
 
 
+def test_leaving_the_payment_page_asks_before_cancelling_the_order(
+    page: Page, live_server: LiveServer
+) -> None:
+    # given a hoodie held for a shopper on the payment page
+    before = stock_of(live_server.app, "HOODIE-SPORE-M")
+    add_hoodie_with_javascript(page, "M", 1)
+    go_to_checkout(page)
+    fill_checkout(page, "e2e-left@example.com")
+    page.get_by_role("button", name="Continue to payment").click()
+
+    # when they follow the payment page's way back to the shop
+    page.get_by_role("link", name=re.compile("Back to")).click()
+
+    # then nothing is cancelled yet, and going back to payment still works
+    expect(page.get_by_role("heading", level=1)).to_have_text("You left the payment page")
+    assert stock_of(live_server.app, "HOODIE-SPORE-M") == before - 1
+    page.get_by_role("link", name="Go back to payment").click()
+    expect(page.get_by_text("Development payment — no money moves")).to_be_visible()
+
+    # and when they leave again and choose to cancel, the order ends and the hoodie is back
+    page.get_by_role("link", name=re.compile("Back to")).click()
+    page.get_by_role("button", name="Cancel this order and return the items").click()
+    expect(page).to_have_url(re.compile(r"/cart$"))
+    expect(flash(page, "success")).to_contain_text("is cancelled: nothing was charged")
+    expect(page.get_by_label("Quantity of Spore Print Hoodie (M)")).to_have_value("1")
+    assert stock_of(live_server.app, "HOODIE-SPORE-M") == before
+
+
 def open_checkout(page: Page) -> None:
     add_hoodie_with_javascript(page, "S", 1)
     add_workbook(page)
@@ -136,6 +165,12 @@ def open_dev_payment(page: Page) -> None:
     expect(page.get_by_text("Development payment — no money moves")).to_be_visible()
 
 
+def open_cancel_page(page: Page) -> None:
+    open_dev_payment(page)
+    page.get_by_role("link", name=re.compile("Back to")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You left the payment page")
+
+
 def open_confirmation(page: Page) -> None:
     open_dev_payment(page)
     page.get_by_role("button", name=re.compile(r"^Pay ")).click()
@@ -152,10 +187,13 @@ PAGES: dict[str, Callable[[Page], None]] = {
     "checkout": open_checkout,
     "checkout-with-errors": open_checkout_with_errors,
     "dev-payment": open_dev_payment,
+    "cancel": open_cancel_page,
     "confirmation": open_confirmation,
     "order": open_order_page,
 }
-CASES = [("desktop", name) for name in PAGES] + [("phone", "checkout"), ("phone", "confirmation")]
+CASES = [("desktop", name) for name in PAGES] + [
+    ("phone", name) for name in ("checkout", "cancel", "confirmation")
+]
 
 
 @pytest.mark.parametrize(("viewport", "page_name"), CASES, ids=[f"{v}-{n}" for v, n in CASES])

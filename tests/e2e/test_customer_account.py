@@ -29,7 +29,7 @@ from tests.ordering import make_pending_order
 pytestmark = pytest.mark.e2e
 
 PASSWORD = "spore print walk 1984"
-STAFF_EMAIL = "e2e-staff@example.com"
+ADMIN_EMAIL = "e2e-admin@example.com"
 TEE_PATH = "/products/mycelium-tee"
 WORKBOOK_PATH = "/products/90-day-microdosing-workbook"
 _addresses = itertools.count(1)
@@ -183,10 +183,10 @@ def seed_customer_with_order(live_server: LiveServer, email: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def staff_account(live_server: LiveServer) -> str:
-    """A staff member and a few leads, one with markup in its name, for the admin leads page."""
+def admin_account(live_server: LiveServer) -> str:
+    """An admin (leads are for admins) and a few leads, one with markup in its name, for the leads page."""
     with live_server.app.app_context():
-        accounts.create_staff(STAFF_EMAIL, PASSWORD, role=Role.STAFF)
+        accounts.create_staff(ADMIN_EMAIL, PASSWORD, role=Role.ADMIN)
         now = utcnow()
         for number, (name, source) in enumerate(
             [("Ana", "newsletter"), ("<b>Bo</b>", None), ("Cy", "instagram")], start=1
@@ -205,7 +205,7 @@ def staff_account(live_server: LiveServer) -> str:
             )
         db.session.commit()
         db.session.remove()
-    return STAFF_EMAIL
+    return ADMIN_EMAIL
 
 
 def open_login(page: Page, live_server: LiveServer) -> None:
@@ -261,13 +261,13 @@ def open_fresh_link(page: Page, live_server: LiveServer) -> None:
 
 
 def open_admin_leads(page: Page, live_server: LiveServer) -> None:
-    log_in(page, STAFF_EMAIL)
+    log_in(page, ADMIN_EMAIL)
     page.goto("/admin/leads")
     expect(page.get_by_role("link", name="lead1@example.com")).to_be_visible()
 
 
 def open_admin_leads_with_bad_filters(page: Page, live_server: LiveServer) -> None:
-    log_in(page, STAFF_EMAIL)
+    log_in(page, ADMIN_EMAIL)
     page.goto("/admin/leads?confirmed=maybe")
     expect(page.get_by_text("Choose any, yes or no.")).to_be_visible()
 
@@ -306,7 +306,7 @@ CASES = [(viewport, name) for viewport in ("desktop", "phone") for name in PAGES
 def test_axe_finds_no_violations_on_account_and_lead_pages(
     new_context: Callable[..., BrowserContext],
     live_server: LiveServer,
-    staff_account: str,
+    admin_account: str,
     viewport: str,
     page_name: str,
 ) -> None:
