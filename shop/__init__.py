@@ -24,9 +24,10 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from shop import cli, error_pages, media, security_headers, storage, templating
+    from shop import cli, error_pages, media, security_headers, storage, templating, url_converters
     from shop.extensions import csrf, db, limiter, login_manager, mail, migrate, page_cache
 
+    url_converters.init_app(app)  # before any route is added
     db.init_app(app)
     migrate.init_app(
         app,

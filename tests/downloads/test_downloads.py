@@ -85,7 +85,8 @@ def test_an_expired_link_is_a_410_with_a_fresh_link_form(client: FlaskClient, gu
     assert 'action="/downloads/fresh-link"' in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize("suffix", ["x", "", "%00", "A" * 300])
+# A control character (%00) never reaches the view: the router answers 404 (tests/site/test_junk_input.py).
+@pytest.mark.parametrize("suffix", ["x", "", "A" * 300])
 def test_unknown_or_tampered_tokens_are_404(client: FlaskClient, guide, suffix: str) -> None:
     token = issue(guide)
 
@@ -127,13 +128,14 @@ def test_unknown_tokens_leave_no_row_only_a_log_line(
     token = issue(guide)
 
     with caplog.at_level(logging.INFO, logger="shop.downloads.views"):
-        for suffix in ["x", "%00", "A" * 300]:
+        for suffix in ["x", "A" * 300]:
             assert client.get(f"/downloads/{token[:-1]}{suffix}").status_code == 404
         assert client.head("/downloads/nope").status_code == 404
+        assert client.get(f"/downloads/{token[:-1]}%00").status_code == 404
 
     assert db.session.scalar(sa.select(sa.func.count()).select_from(DownloadEvent)) == 0
     lines = [r.getMessage() for r in caplog.records if "not recognised" in r.getMessage()]
-    assert len(lines) == 4
+    assert len(lines) == 3
     assert not any(token[:-1] in line for line in lines)
 
 
