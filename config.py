@@ -77,6 +77,8 @@ class Config:
     RECONCILE_HOURS = _env_int("RECONCILE_HOURS", 48)
     DOWNLOAD_TTL_DAYS = _env_int("DOWNLOAD_TTL_DAYS", 7)
     DOWNLOAD_MAX_COUNT = _env_int("DOWNLOAD_MAX_COUNT", 5)
+    # Flask-Limiter syntax; per client IP, on every request for /downloads/<token> (HEAD and ranges too).
+    DOWNLOAD_RATE_LIMIT = os.environ.get("DOWNLOAD_RATE_LIMIT", "30 per minute;300 per hour")
     GUIDE_STORAGE_DIR = os.environ.get("GUIDE_STORAGE_DIR", str(INSTANCE_DIR / "guides"))
     MEDIA_STORAGE_DIR = os.environ.get("MEDIA_STORAGE_DIR", str(INSTANCE_DIR / "media"))
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # the largest upload (a guide PDF) plus form overhead

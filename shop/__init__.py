@@ -7,6 +7,7 @@ from flask import Flask, Response
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
+from shop import url_converters
 from shop.sessions import SessionInterface
 
 
@@ -27,6 +28,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop import cli, error_pages, media, private_pages, security_headers, storage, templating
     from shop.extensions import csrf, db, limiter, login_manager, mail, migrate, page_cache
 
+    url_converters.init_app(app)  # before any route is added
     db.init_app(app)
     migrate.init_app(
         app,

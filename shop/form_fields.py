@@ -1,9 +1,55 @@
-"""Form fields shared by every domain that asks for an email address."""
+"""Form fields and validators shared by every domain: email addresses, whole numbers and printable text.
 
+Every free-text field (input, textarea, hidden) carries `PrintableText`: control characters (NUL, escape,
+…) and unpaired surrogates are refused with a message, never stored. PostgreSQL cannot store NUL at all,
+and none of them belong in a name, an address or a note. Multi-line fields keep tabs and line breaks.
+Passwords are exempt: they are only ever hashed, never stored or shown.
+"""
+
+import re
 from typing import Any
 
-from wtforms import EmailField
-from wtforms.validators import DataRequired, Email, Length
+from flask import abort, request
+from wtforms import EmailField, IntegerField
+from wtforms.validators import DataRequired, Email, Length, StopValidation
+
+from shop.whole_numbers import parse_whole_number
+
+ONE_LINE_MESSAGE = "Use one line of plain text here: no line breaks, tabs or other control characters."
+CONTROL_CHARACTERS_MESSAGE = "Remove the invisible control characters (such as NUL) from this text."
+
+# C0 controls, DEL, C1 controls and lone surrogates (JSON can carry "\ud800"; nothing can store it).
+_CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+_CONTROL_CHARACTERS_BUT_LINE_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def has_control_characters(text: str, *, multi_line: bool = False) -> bool:
+    """Whether `text` holds a character no field stores (multi-line text may hold tabs and line breaks)."""
+    pattern = _CONTROL_CHARACTERS_BUT_LINE_BREAKS if multi_line else _CONTROL_CHARACTERS
+    return pattern.search(text) is not None
+
+
+class PrintableText:
+    """Validator: refuse control characters in the field's value (after its filters) and stop there.
+
+    A field already refused by an earlier validator (an email address that is not one) keeps that
+    message alone."""
+
+    def __init__(self, *, multi_line: bool = False) -> None:
+        self.multi_line = multi_line
+        self.message = CONTROL_CHARACTERS_MESSAGE if multi_line else ONE_LINE_MESSAGE
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if isinstance(field.data, str) and has_control_characters(field.data, multi_line=self.multi_line):
+            raise StopValidation(None if field.errors else self.message)
+
+
+def query_text(name: str) -> str:
+    """A text parameter of a GET form (the query string), trimmed; control characters are a 400."""
+    value = request.args.get(name, "").strip()
+    if has_control_characters(value):
+        abort(400, description=CONTROL_CHARACTERS_MESSAGE)
+    return value
 
 
 def _strip(value: Any) -> Any:
@@ -19,6 +65,30 @@ def email_address_field(label: str = "Email address", **kwargs: Any) -> EmailFie
             DataRequired("Enter your email address."),
             Length(max=320, message="That email address is too long."),
             Email("Enter a valid email address, like name@example.com.", check_deliverability=False),
+            PrintableText(),
         ],
         **kwargs,
     )
+
+
+class WholeNumberField(IntegerField):
+    """An integer typed by a person: ASCII digits with an optional minus, at most 12 digits (bounds are
+    the NumberRange validator's job); anything else is the field's `message`, never a 500."""
+
+    def __init__(
+        self,
+        label: str | None = None,
+        validators: Any = None,
+        *,
+        message: str = "Enter a whole number, like 1 or 12.",
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist:
+            return
+        self.data = parse_whole_number(str(valuelist[0]).strip(), allow_negative=True)
+        if self.data is None:
+            raise ValueError(self.message)

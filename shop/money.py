@@ -1,5 +1,7 @@
 """Formatting integer cents for people: the `money` template filter."""
 
+from shop.whole_numbers import is_ascii_digits
+
 CURRENCY_SYMBOLS = {"usd": "$", "cad": "$", "aud": "$", "eur": "€", "gbp": "£"}
 
 
@@ -29,7 +31,11 @@ def parse_amount_to_cents(text: str, *, max_cents: int = 100_000_000) -> int:
     cleaned = text.strip().replace(",", "").removeprefix("$").strip()
     whole, _, fraction = cleaned.partition(".")
     has_point = "." in cleaned
-    if not whole.isdigit() or len(whole) > 9 or (has_point and (not fraction.isdigit() or len(fraction) > 2)):
+    if (
+        not is_ascii_digits(whole)
+        or len(whole) > 9
+        or (has_point and (not is_ascii_digits(fraction) or len(fraction) > 2))
+    ):
         raise ValueError("Enter an amount like 68 or 68.50.")
     cents = int(whole) * 100 + int(fraction.ljust(2, "0") or 0)
     if cents > max_cents:

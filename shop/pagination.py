@@ -2,15 +2,18 @@
 
 from flask import abort, request
 
+from shop.whole_numbers import parse_whole_number
+
 MAX_PAGE = 100_000
 
 
 def requested_page(not_found: str = "That page does not exist.") -> int:
-    """The `page` query parameter (default 1); anything but a sensible positive number is a 404."""
-    raw = request.args.get("page", "1")
-    if not raw.isdigit() or not 0 < int(raw) < MAX_PAGE:
+    """The `page` query parameter (default 1); anything but ASCII digits for a sensible positive number
+    ("²", "１", "-1", "99999999") is a 404."""
+    page = parse_whole_number(request.args.get("page", "1"), max_digits=len(str(MAX_PAGE)))
+    if page is None or not 0 < page < MAX_PAGE:
         abort(404, description=not_found)
-    return int(raw)
+    return page
 
 
 def page_count(total: int, page_size: int) -> int:

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from shop.form_fields import email_address_field
+from shop.form_fields import PrintableText, email_address_field
 
 PASSWORD_REQUIRED = "Enter your password."
 
@@ -19,7 +19,7 @@ class RegisterForm(FlaskForm):
     full_name = StringField(
         "Name (optional)",
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
-        validators=[Optional(), Length(max=120, message="Use at most 120 characters.")],
+        validators=[PrintableText(), Optional(), Length(max=120, message="Use at most 120 characters.")],
     )
     email = email_address_field()
     password = _password("Password", "Choose a password.")

@@ -18,6 +18,7 @@ from shop.email_addresses import normalize_email
 from shop.emails.services import queue_email
 from shop.extensions import db
 from shop.urls import external_url
+from shop.whole_numbers import parse_whole_number
 
 log = logging.getLogger(__name__)
 
@@ -42,10 +43,11 @@ def get_user_by_email(email: str) -> User | None:
 
 def load_user_for_session(session_id: str) -> User | None:
     """Flask-Login's loader: the id is "<user id>:<session token>", so rotating the token logs out."""
-    user_id, _, session_token = session_id.partition(":")
-    if not user_id.isdigit() or not session_token:
+    raw_user_id, _, session_token = session_id.partition(":")
+    user_id = parse_whole_number(raw_user_id)
+    if user_id is None or not session_token:
         return None
-    user = db.session.get(User, int(user_id))
+    user = db.session.get(User, user_id)
     if user is None or user.session_token != session_token:
         return None
     return user

@@ -4,7 +4,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     DataRequired,
@@ -12,11 +12,10 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
-    Regexp,
     ValidationError,
 )
 
-from shop.form_fields import email_address_field
+from shop.form_fields import PrintableText, WholeNumberField, email_address_field
 from shop.money import parse_amount_to_cents
 
 
@@ -29,6 +28,9 @@ class AmountField(StringField):
 
     cents: int | None = None
 
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        super().__init__(label, [PrintableText(), *(validators or [])], **kwargs)
+
     def pre_validate(self, form: FlaskForm) -> None:
         self.cents = None
         if not self.data:
@@ -40,24 +42,34 @@ class AmountField(StringField):
 
 
 class ProductForm(FlaskForm):
-    name = StringField("Name", filters=[_strip], validators=[DataRequired("Enter a name."), Length(max=160)])
+    name = StringField(
+        "Name", filters=[_strip], validators=[PrintableText(), DataRequired("Enter a name."), Length(max=160)]
+    )
     slug = StringField(
         "Web address",
         filters=[_strip],
-        validators=[Optional(), Length(max=80)],
+        validators=[PrintableText(), Optional(), Length(max=80)],
         description="The part after /products/. Leave empty to make one from the name.",
     )
     category = SelectField("Category", validators=[DataRequired("Choose a category.")])
     summary = TextAreaField(
-        "Summary", filters=[_strip], validators=[DataRequired("Write a one-line summary."), Length(max=300)]
+        "Summary",
+        filters=[_strip],
+        validators=[
+            PrintableText(multi_line=True),
+            DataRequired("Write a one-line summary."),
+            Length(max=300),
+        ],
     )
     description = TextAreaField(
         "Description",
         filters=[_strip],
-        validators=[Length(max=20_000)],
+        validators=[PrintableText(multi_line=True), Length(max=20_000)],
         description="Plain text. Leave a blank line between paragraphs.",
     )
-    image_alt = StringField("Image description (alt text)", filters=[_strip], validators=[Length(max=255)])
+    image_alt = StringField(
+        "Image description (alt text)", filters=[_strip], validators=[PrintableText(), Length(max=255)]
+    )
     is_featured = BooleanField("Feature on the home page")
 
 
@@ -74,10 +86,10 @@ class NewProductForm(ProductForm):
     sku = StringField(
         "SKU",
         filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
-        validators=[DataRequired("Enter a SKU."), Length(max=64)],
+        validators=[PrintableText(), DataRequired("Enter a SKU."), Length(max=64)],
     )
     price = AmountField("Price (USD)")
-    initial_stock = IntegerField(
+    initial_stock = WholeNumberField(
         "Stock on hand", default=0, validators=[Optional(), NumberRange(min=0, max=1_000_000)]
     )
 
@@ -86,24 +98,27 @@ class VariantForm(FlaskForm):
     sku = StringField(
         "SKU",
         filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
-        validators=[DataRequired("Enter a SKU."), Length(max=64)],
+        validators=[PrintableText(), DataRequired("Enter a SKU."), Length(max=64)],
     )
     option_name = StringField(
-        "Option", filters=[_strip], validators=[Optional(), Length(max=40)], default="Size"
+        "Option", filters=[_strip], validators=[PrintableText(), Optional(), Length(max=40)], default="Size"
     )
-    option_value = StringField("Value", filters=[_strip], validators=[Optional(), Length(max=40)])
+    option_value = StringField(
+        "Value", filters=[_strip], validators=[PrintableText(), Optional(), Length(max=40)]
+    )
     price = AmountField("Price (USD)")
 
 
 class NewVariantForm(VariantForm):
-    initial_stock = IntegerField(
+    initial_stock = WholeNumberField(
         "Stock on hand", default=0, validators=[Optional(), NumberRange(min=0, max=1_000_000)]
     )
 
 
 class StockAdjustForm(FlaskForm):
-    delta = IntegerField(
+    delta = WholeNumberField(
         "Change",
+        message="Enter a number like 12 or -3.",
         validators=[
             InputRequired("Enter a number like 12 or -3."),
             NumberRange(min=-1_000_000, max=1_000_000),
@@ -111,7 +126,9 @@ class StockAdjustForm(FlaskForm):
         description="Positive adds stock, negative removes it.",
     )
     reason = StringField(
-        "Reason", filters=[_strip], validators=[DataRequired("Say why the stock changes."), Length(max=200)]
+        "Reason",
+        filters=[_strip],
+        validators=[PrintableText(), DataRequired("Say why the stock changes."), Length(max=200)],
     )
 
 
@@ -123,7 +140,9 @@ class ImageUploadForm(FlaskForm):
     image = FileField(
         "Image (PNG, JPEG or WebP, up to 2 MB)", validators=[FileRequired("Choose an image file.")]
     )
-    image_alt = StringField("Image description (alt text)", filters=[_strip], validators=[Length(max=255)])
+    image_alt = StringField(
+        "Image description (alt text)", filters=[_strip], validators=[PrintableText(), Length(max=255)]
+    )
 
 
 class GuideUploadForm(FlaskForm):
@@ -164,10 +183,6 @@ class YesNoField(SelectField):
         return {"yes": True, "no": False}.get(self.data or "")
 
 
-# A NUL byte in a query makes PostgreSQL refuse the statement: refuse control characters up front.
-NO_CONTROL_CHARACTERS = Regexp(r"^[^\x00-\x1f\x7f]*$", message="Remove the control characters.")
-
-
 class LeadFilterForm(FlaskForm):
     """The leads list's filters, read from the query string (a GET form: no CSRF token)."""
 
@@ -178,9 +193,9 @@ class LeadFilterForm(FlaskForm):
         "Email contains",
         filters=[_strip],
         validators=[
+            PrintableText(),
             Optional(),
             Length(max=320, message="Search for at most 320 characters."),
-            NO_CONTROL_CHARACTERS,
         ],
     )
     confirmed = YesNoField("Email confirmed")
@@ -190,9 +205,9 @@ class LeadFilterForm(FlaskForm):
         "UTM source",
         filters=[_strip],
         validators=[
+            PrintableText(),
             Optional(),
             Length(max=100, message="A UTM source has at most 100 characters."),
-            NO_CONTROL_CHARACTERS,
         ],
     )
 

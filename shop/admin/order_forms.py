@@ -11,16 +11,21 @@ from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAre
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from shop.admin.forms import AmountField
+from shop.form_fields import PrintableText
 from shop.orders import shipping
-from shop.orders.management import NOTE_MAX, REASON_MAX, RESOLUTION_MAX, plain_text
+from shop.orders.management import NOTE_MAX, REASON_MAX, RESOLUTION_MAX
+from shop.whole_numbers import parse_whole_number
 
 
-def _plain(value: Any) -> Any:
-    return plain_text(value) if isinstance(value, str) else value
+def _lines(value: Any) -> Any:
+    """Line breaks as "\n", ends trimmed; PrintableText then refuses any other control character."""
+    if not isinstance(value, str):
+        return value
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
 class ConfirmableForm(FlaskForm):
-    confirmed = HiddenField()
+    confirmed = HiddenField(validators=[PrintableText()])
 
     @property
     def is_confirmed(self) -> bool:
@@ -41,6 +46,7 @@ class ShipOrderForm(ConfirmableForm):
         id="ship-tracking-number",
         filters=[lambda v: v.strip() if isinstance(v, str) else v],
         validators=[
+            PrintableText(),
             DataRequired("Enter the tracking number."),
             Length(max=shipping.TRACKING_NUMBER_MAX, message=shipping.TRACKING_NUMBER_RULE),
             _tracking_number,
@@ -70,27 +76,26 @@ class RefundOrderForm(ConfirmableForm):
     reason = StringField(
         "Reason (optional, shown on the timeline)",
         id="refund-reason",
-        filters=[_plain],
-        validators=[Length(max=REASON_MAX)],
+        filters=[_lines],
+        validators=[PrintableText(), Length(max=REASON_MAX)],
     )
     keep_downloads = BooleanField(
         "Keep the guide download links working (partial refunds only)", id="refund-keep-downloads"
     )
     # The refunded total staff saw on the confirmation page: a second submit of it finds it changed.
-    refunded_before = HiddenField()
+    refunded_before = HiddenField(validators=[PrintableText()])
 
     @property
     def refunded_before_cents(self) -> int | None:
-        raw = self.refunded_before.data or ""
-        return int(raw) if raw.isdigit() and len(raw) < 12 else None
+        return parse_whole_number(self.refunded_before.data)
 
 
 class CancelOrderForm(ConfirmableForm):
     reason = StringField(
         "Reason (optional, shown on the timeline)",
         id="cancel-reason",
-        filters=[_plain],
-        validators=[Length(max=REASON_MAX)],
+        filters=[_lines],
+        validators=[PrintableText(), Length(max=REASON_MAX)],
     )
 
 
@@ -102,8 +107,9 @@ class OrderNoteForm(FlaskForm):
     text = TextAreaField(
         "Internal note",
         id="note-text",
-        filters=[_plain],
+        filters=[_lines],
         validators=[
+            PrintableText(multi_line=True),
             DataRequired("Write the note first."),
             Length(max=NOTE_MAX, message=f"Keep the note under {NOTE_MAX:,} characters."),
         ],
@@ -115,8 +121,9 @@ class ClearFlagForm(FlaskForm):
     resolution = TextAreaField(
         "How was it resolved?",
         id="flag-resolution",
-        filters=[_plain],
+        filters=[_lines],
         validators=[
+            PrintableText(multi_line=True),
             DataRequired("Say how the problem was resolved."),
             Length(max=RESOLUTION_MAX, message=f"Keep it under {RESOLUTION_MAX} characters."),
         ],

@@ -18,6 +18,7 @@ from shop.admin.forms import (
 from shop.catalog import management
 from shop.catalog.management import CatalogEditError, ProductDetails, VariantDetails
 from shop.catalog.models import Product, ProductKind
+from shop.form_fields import query_text
 from shop.media import InvalidUploadError, save_image
 from shop.pagination import page_count, requested_page
 from shop.storage import guide_storage
@@ -71,7 +72,7 @@ def _with_categories(form: ProductForm) -> ProductForm:
 
 @bp.get("/products")
 def products() -> Page:
-    search = request.args.get("q", "").strip()
+    search = query_text("q")
     page = requested_page()
     items, total = management.list_products_for_staff(search=search, page=page)
     return render_template(

@@ -3,34 +3,20 @@
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField
+from wtforms import HiddenField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from shop.cart.errors import CartError, InvalidQuantityError
+from shop.form_fields import PrintableText, WholeNumberField, has_control_characters
 
 WHOLE_NUMBER_MESSAGE = "Quantity must be a whole number, like 1 or 2."
 
 
-class WholeNumberField(IntegerField):
-    """An IntegerField whose parse error reads well to a shopper."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if not valuelist:
-            return
-        raw = str(valuelist[0]).strip()
-        try:
-            if not raw.lstrip("-").isdigit() or len(raw) > 12:
-                raise ValueError
-            self.data = int(raw)
-        except ValueError as error:
-            self.data = None
-            raise ValueError(WHOLE_NUMBER_MESSAGE) from error
-
-
 class AddToCartForm(FlaskForm):
-    sku = HiddenField(validators=[DataRequired("Choose an option first."), Length(max=64)])
+    sku = HiddenField(validators=[PrintableText(), DataRequired("Choose an option first."), Length(max=64)])
     quantity = WholeNumberField(
         "Quantity",
+        message=WHOLE_NUMBER_MESSAGE,
         default=1,
         validators=[
             InputRequired(WHOLE_NUMBER_MESSAGE),
@@ -40,9 +26,12 @@ class AddToCartForm(FlaskForm):
 
 
 class UpdateCartLineForm(FlaskForm):
-    sku = HiddenField(validators=[DataRequired("That item isn't in your cart."), Length(max=64)])
+    sku = HiddenField(
+        validators=[PrintableText(), DataRequired("That item isn't in your cart."), Length(max=64)]
+    )
     quantity = WholeNumberField(
         "Quantity",
+        message=WHOLE_NUMBER_MESSAGE,
         validators=[
             InputRequired(WHOLE_NUMBER_MESSAGE),
             NumberRange(min=0, message="Quantity cannot be negative."),
@@ -51,7 +40,9 @@ class UpdateCartLineForm(FlaskForm):
 
 
 class RemoveCartLineForm(FlaskForm):
-    sku = HiddenField(validators=[DataRequired("That item isn't in your cart."), Length(max=64)])
+    sku = HiddenField(
+        validators=[PrintableText(), DataRequired("That item isn't in your cart."), Length(max=64)]
+    )
 
 
 def first_error(form: FlaskForm) -> str:
@@ -66,7 +57,7 @@ def read_cart_item_json(payload: Any, *, default_quantity: int | None) -> tuple[
     if not isinstance(payload, dict):
         raise CartError('Send a JSON object such as {"sku": "MUG-ENAMEL", "quantity": 1}.')
     sku = payload.get("sku")
-    if not isinstance(sku, str) or not sku.strip() or len(sku) > 64:
+    if not isinstance(sku, str) or not sku.strip() or len(sku) > 64 or has_control_characters(sku):
         raise CartError("sku must be the item's SKU, such as MUG-ENAMEL.")
     quantity = payload.get("quantity", default_quantity)
     if quantity is None:

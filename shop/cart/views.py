@@ -1,5 +1,7 @@
 """Cart pages, the no-JavaScript form posts and the JSON API."""
 
+from typing import Any
+
 from flask import (
     Blueprint,
     Response,
@@ -42,7 +44,9 @@ def add() -> Response | tuple[str, int]:
     sku = (form.sku.data or "").strip()
     if not form.validate():
         flash(first_error(form), "error")
-        return render_product_page_for_sku(sku, status=400) or _render_cart(400)
+        # A malformed SKU (too long, control characters) is never looked up.
+        product_page = None if form.sku.errors else render_product_page_for_sku(sku, status=400)
+        return product_page or _render_cart(400)
     try:
         services.add_to_cart(
             session_cart.ensure_token(),
@@ -98,6 +102,14 @@ def _cart_json(status: int = 200) -> tuple[Response, int]:
     return jsonify(payload), status
 
 
+def _json_body() -> Any:
+    """The request body as JSON, or None for anything else: not JSON, or nested too deep to parse."""
+    try:
+        return request.get_json(force=True, silent=True)
+    except RecursionError:
+        return None
+
+
 def _json_error(error: CartError) -> tuple[Response, int]:
     return jsonify(error=error.message), error.status_code
 
@@ -110,7 +122,7 @@ def show_json() -> tuple[Response, int]:
 @bp.post("/cart/add.json")
 def add_json() -> tuple[Response, int]:
     try:
-        sku, quantity = read_cart_item_json(request.get_json(force=True, silent=True), default_quantity=1)
+        sku, quantity = read_cart_item_json(_json_body(), default_quantity=1)
         services.add_to_cart(
             session_cart.ensure_token(),
             sku,
@@ -125,7 +137,7 @@ def add_json() -> tuple[Response, int]:
 @bp.post("/cart/change.json")
 def change_json() -> tuple[Response, int]:
     try:
-        sku, quantity = read_cart_item_json(request.get_json(force=True, silent=True), default_quantity=None)
+        sku, quantity = read_cart_item_json(_json_body(), default_quantity=None)
         services.change_quantity(
             session_cart.current_token(),
             sku,

@@ -18,6 +18,7 @@ from shop.catalog.errors import CatalogError
 from shop.catalog.structured_data import product_json_ld
 from shop.catalog.views_data import ProductView
 from shop.extensions import page_cache
+from shop.form_fields import query_text
 from shop.media import image_url
 from shop.pagination import requested_page
 
@@ -54,8 +55,8 @@ def _cached_lead_magnet(revision: int) -> ProductView | None:
 
 @bp.get("/products")
 def product_list() -> str:
-    category_slug = request.args.get("category", "").strip() or None
-    search = request.args.get("q", "")
+    category_slug = query_text("category") or None
+    search = query_text("q")
     page = requested_page("That page of the catalog does not exist.")
     revision = services.get_catalog_revision()
     search_key = hashlib.blake2s(search.encode(), digest_size=8).hexdigest()

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from shop.form_fields import email_address_field
+from shop.form_fields import PrintableText, email_address_field
 from shop.orders.addresses import ShippingAddress
 
 ADDRESS_REQUIRED = {
@@ -28,7 +28,10 @@ def _text(label: str, max_length: int) -> StringField:
     return StringField(
         label,
         filters=[_clean],
-        validators=[Length(max=max_length, message=f"Keep this under {max_length} characters.")],
+        validators=[
+            PrintableText(),
+            Length(max=max_length, message=f"Keep this under {max_length} characters."),
+        ],
     )
 
 
@@ -43,11 +46,11 @@ class CheckoutForm(FlaskForm):
     country = SelectField("Country", validate_choice=False)
     # What the shopper saw: a different cart at submission means the summary must be shown again.
     cart_fingerprint = HiddenField(
-        validators=[DataRequired("Reload the page and try again."), Length(max=64)]
+        validators=[PrintableText(), DataRequired("Reload the page and try again."), Length(max=64)]
     )
     # One key per rendered form: sending the same form twice finds the same order.
     checkout_key = HiddenField(
-        validators=[DataRequired("Reload the page and try again."), Length(min=16, max=64)]
+        validators=[PrintableText(), DataRequired("Reload the page and try again."), Length(min=16, max=64)]
     )
 
     def __init__(

@@ -8,7 +8,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask_login import current_user
@@ -20,6 +19,7 @@ from shop.checkout.countries import country_choices, country_name
 from shop.checkout.errors import CartChangedError, CheckoutError, EmptyCartError
 from shop.checkout.forms import CheckoutForm
 from shop.extensions import limiter
+from shop.form_fields import query_text
 from shop.orders import access
 from shop.orders.models import Order, OrderStatus
 from shop.orders.services import get_order_by_number, order_address
@@ -114,7 +114,7 @@ def place() -> Response | tuple[str, int]:
 
 @bp.get("/checkout/success")
 def success() -> str:
-    order = payments.confirm_return(request.args.get("session_id", ""))
+    order = payments.confirm_return(query_text("session_id"))
     if order is None:
         abort(
             404,

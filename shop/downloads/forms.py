@@ -4,9 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import Length, Optional
 
-from shop.form_fields import email_address_field
+from shop.form_fields import PrintableText, email_address_field
 
 
 class FreshLinkForm(FlaskForm):
     email = email_address_field()
-    token = HiddenField(validators=[Optional(), Length(max=64)])
+    token = HiddenField(validators=[PrintableText(), Optional(), Length(max=64)])

@@ -59,7 +59,8 @@ class DownloadEvent(db.Model):
     grant_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("download_grant.id", ondelete="CASCADE"), index=True
     )
-    # served | partial | head | prefetch | expired | used_up | revoked | unknown | missing_file
+    # served (counted) | partial | not_modified | unsatisfiable | head | prefetch | expired | used_up |
+    # revoked | missing_file. Unknown tokens leave no row (only a log line).
     outcome: Mapped[str] = mapped_column(sa.String(20))
     counted: Mapped[bool] = mapped_column(default=False)
     ip_address: Mapped[str | None] = mapped_column(sa.String(45))

@@ -1,7 +1,8 @@
 """Download grant rules: issue, check, count, reissue and revoke links to guide files.
 
 Tokens are 256-bit random strings given to the customer once; only their SHA-256 is stored.
-A grant allows `max_downloads` full downloads until `expires_at` (UTC).
+A grant delivers the file's first byte at most `max_downloads` times until `expires_at` (UTC): see
+`sends_first_byte` for what counts.
 """
 
 import enum
@@ -105,6 +106,30 @@ def grant_state(grant: DownloadGrant, *, now: datetime | None = None) -> GrantSt
     if grant.download_count >= grant.max_downloads:
         return GrantState.USED_UP
     return GrantState.ACTIVE
+
+
+def sends_first_byte(*, method: str, status: int, range_start: int | None) -> bool:
+    """Whether a response to a download request carries the file's first byte: what the limit counts.
+
+    Decided from the response actually built (its status and Content-Range start), so the count always
+    matches what was sent. A full GET (200) and a 206 starting at byte 0 (`bytes=0-`, `bytes=0-0`, a
+    suffix as long as the file) count; a 206 from later on (a resumed download), a 304, a 416 and any
+    HEAD (no body) send no first byte and cost nothing.
+    """
+    if method != "GET":
+        return False
+    if status == 200:
+        return True
+    return status == 206 and range_start == 0
+
+
+def delivery_outcome(*, method: str, status: int, range_start: int | None) -> str:
+    """The `download_event.outcome` for a response built for an active link."""
+    if sends_first_byte(method=method, status=status, range_start=range_start):
+        return "served"
+    if method == "HEAD":
+        return "head"
+    return {206: "partial", 304: "not_modified", 416: "unsatisfiable"}.get(status, f"status_{status}")
 
 
 def record_download(

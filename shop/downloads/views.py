@@ -1,6 +1,9 @@
 """GET /downloads/<token>: serve a guide through its grant; and the fresh-link request form."""
 
+import logging
+
 from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from shop.downloads import services
 from shop.downloads.forms import FreshLinkForm
@@ -9,12 +12,24 @@ from shop.extensions import limiter
 from shop.rate_limits import submitted_email_key
 from shop.storage import guide_storage
 
+log = logging.getLogger(__name__)
+
 bp = Blueprint("downloads", __name__)
 
 PROBLEM_STATUS = {GrantState.EXPIRED: 410, GrantState.USED_UP: 403, GrantState.REVOKED: 403}
+# A prefetch of a working link is declined without a body. Not a 2xx: a browser may hand a
+# prefetched 2xx (even an empty 204) to the click itself, which would then download nothing; a
+# declined prefetch is thrown away and the click makes a real request.
+PREFETCH_DECLINED_STATUS = 403
+PRIVATE_HEADERS = {
+    "Cache-Control": "private, no-store",
+    "X-Robots-Tag": "noindex",
+    "Referrer-Policy": "no-referrer",
+}
 
 
 def _is_prefetch() -> bool:
+    # Sec-Purpose is "prefetch" or "prefetch;prerender"; Chrome still sends the older Purpose too.
     purpose = request.headers.get("Sec-Purpose", "") + request.headers.get("Purpose", "")
     return "prefetch" in purpose.lower()
 
@@ -24,13 +39,19 @@ def _problem_page(state: str, status: int, token: str | None) -> tuple[str, int]
     return render_template("downloads/problem.html", state=state, form=form), status
 
 
+def _download_rate_limit() -> str:
+    return current_app.config["DOWNLOAD_RATE_LIMIT"]
+
+
 @bp.route("/downloads/<token>", methods=["GET", "HEAD"])
+@limiter.limit(_download_rate_limit)
 def download(token: str) -> Response | tuple[str, int]:
     grant = services.find_grant(token)
-    client = {"ip_address": request.remote_addr, "user_agent": request.user_agent.string}
     if grant is None:
-        services.record_download(None, outcome="unknown", counted=False, **client)
+        # No row for unknown tokens: guessing must not fill the table. The token is not logged either.
+        log.info("download link not recognised ip=%s", request.remote_addr)
         return _problem_page("unknown", 404, None)
+    client = {"ip_address": request.remote_addr, "user_agent": request.user_agent.string}
     state = services.grant_state(grant)
     if state != GrantState.ACTIVE:
         services.record_download(grant, outcome=state.value, counted=False, **client)
@@ -44,30 +65,38 @@ def download(token: str) -> Response | tuple[str, int]:
             404, description="This guide's file is missing on our side. Please contact us and we'll send it."
         )
 
-    # Only a plain full GET uses up a download; HEAD, range and prefetch requests don't.
-    if request.method == "HEAD":
-        outcome, counted = "head", False
-    elif _is_prefetch():
-        outcome, counted = "prefetch", False
-    elif request.range is not None:
-        outcome, counted = "partial", False
-    else:
-        outcome, counted = "served", True
-    if not services.record_download(grant, outcome=outcome, counted=counted, **client):
-        return _problem_page(GrantState.USED_UP, 403, token)
+    if _is_prefetch():
+        services.record_download(grant, outcome="prefetch", counted=False, **client)
+        return Response(status=PREFETCH_DECLINED_STATUS, headers=PRIVATE_HEADERS)
 
-    response = send_file(
-        storage.path_for(grant.product.guide_file),
-        mimetype="application/pdf",
-        as_attachment=True,
-        download_name=f"{grant.product.slug}.pdf",
-        conditional=True,
-        etag=True,
-        max_age=0,
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # Werkzeug decides 200, 206, 304 or 416 from the request's Range and conditional headers; the
+    # count is then taken from the response it built, so it always matches what is sent.
+    try:
+        response = send_file(
+            storage.path_for(grant.product.guide_file),
+            mimetype="application/pdf",
+            as_attachment=True,
+            download_name=f"{grant.product.slug}.pdf",
+            conditional=True,
+            etag=True,
+            max_age=0,
+        )
+    except RequestedRangeNotSatisfiable:
+        response = Response(
+            status=416, headers={"Content-Range": f"bytes */{storage.size(grant.product.guide_file)}"}
+        )
+    sent = {
+        "method": request.method,
+        "status": response.status_code,
+        "range_start": response.content_range.start if response.content_range else None,
+    }
+    counted = services.sends_first_byte(**sent)
+    if not services.record_download(
+        grant, outcome=services.delivery_outcome(**sent), counted=counted, **client
+    ):
+        response.close()
+        return _problem_page(GrantState.USED_UP, 403, token)
+    response.headers.update(PRIVATE_HEADERS)
     return response
 
 

@@ -6,19 +6,16 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import Length, Optional
 
-from shop.form_fields import email_address_field
-from shop.guides.attribution import clean_text
+from shop.form_fields import PrintableText, email_address_field
 from shop.guides.services import MAX_FIRST_NAME_LENGTH
-
-# Long enough to read a pasted essay, and to reject it with a message instead of truncating it.
-_FIRST_NAME_READ_LIMIT = 10_000
 
 
 def _one_line(value: Any) -> Any:
-    """Names stay on one printable line, whatever was pasted (newlines would reach email bodies)."""
+    """Names stay on one line, whatever was pasted: runs of spaces, tabs and line breaks become one
+    space (newlines would reach email bodies). Other control characters are refused, not dropped."""
     if not isinstance(value, str):
         return value
-    return clean_text(value, _FIRST_NAME_READ_LIMIT) or ""
+    return " ".join(value.split())
 
 
 class LeadCaptureForm(FlaskForm):
@@ -27,6 +24,7 @@ class LeadCaptureForm(FlaskForm):
         "First name (optional)",
         filters=[_one_line],
         validators=[
+            PrintableText(),
             Optional(),
             Length(
                 max=MAX_FIRST_NAME_LENGTH,
@@ -40,8 +38,8 @@ class LeadCaptureForm(FlaskForm):
     # Never validated: whatever is in it, the answer looks the same.
     website = StringField("Leave this field empty")
     # Which form and page the sign-up came from: recorded (the service cleans them), never used to redirect.
-    form_id = HiddenField()
-    page = HiddenField()
+    form_id = HiddenField(validators=[PrintableText()])
+    page = HiddenField(validators=[PrintableText()])
 
 
 class GuideButtonForm(FlaskForm):

@@ -4,7 +4,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField
 from wtforms.validators import Length, Optional
 
+from shop.form_fields import PrintableText
+
 
 class OrderDownloadForm(FlaskForm):
     # The signed link's token; empty when the logged-in owner opened the order from their account.
-    t = HiddenField(validators=[Optional(), Length(max=200)])
+    t = HiddenField(validators=[PrintableText(), Optional(), Length(max=200)])
