@@ -164,7 +164,7 @@ def test_links_outside_a_request_start_with_the_configured_base_url(make_app: Ca
 # --- production answers only its own host names -------------------------------------------------------
 
 
-def production_app(**overrides: Any) -> Flask:
+def production_config(**overrides: Any) -> type[ProductionConfig]:
     """ProductionConfig as deployed at https://shop.example.com, on the test database."""
     settings = {
         "SECRET_KEY": "production-test-key-" + "x" * 32,
@@ -178,7 +178,23 @@ def production_app(**overrides: Any) -> Flask:
         "MAIL_BACKEND": "locmem",
         **overrides,
     }
-    return create_app(type("DeployedConfig", (ProductionConfig,), settings))
+    return type("DeployedConfig", (ProductionConfig,), settings)
+
+
+@pytest.fixture
+def production_app() -> Iterator[Callable[..., Flask]]:
+    """Build production apps; their database connections are closed afterwards."""
+    built: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = create_app(production_config(**overrides))
+        built.append(app)
+        return app
+
+    yield build
+    for app in built:
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.mark.parametrize(
@@ -195,7 +211,9 @@ def production_app(**overrides: Any) -> Flask:
         (1, {"Host": "shop.example.com", "X-Forwarded-Host": "evil.example"}, 400),
     ],
 )
-def test_production_refuses_a_foreign_host(proxies: int, headers: dict[str, str], status: int) -> None:
+def test_production_refuses_a_foreign_host(
+    production_app: Callable[..., Flask], proxies: int, headers: dict[str, str], status: int
+) -> None:
     client = production_app(TRUSTED_PROXY_COUNT=proxies).test_client()
 
     for path in ("/healthz", "/privacy"):
@@ -206,7 +224,7 @@ def test_production_refuses_a_foreign_host(proxies: int, headers: dict[str, str]
 
 
 @pytest.fixture
-def deployed() -> Iterator[Flask]:
+def deployed(production_app: Callable[..., Flask]) -> Iterator[Flask]:
     """The production app with the shop's tables, emptied afterwards."""
     app = production_app()
     with app.app_context():
@@ -216,8 +234,6 @@ def deployed() -> Iterator[Flask]:
             yield app
     finally:
         reset_database(app)
-        with app.app_context():
-            db.engine.dispose()
 
 
 def test_production_sends_no_reset_link_for_a_foreign_host(deployed: Flask) -> None:
@@ -243,7 +259,7 @@ def test_production_sends_no_reset_link_for_a_foreign_host(deployed: Flask) -> N
     assert all(link.startswith("https://shop.example.com/") for link in links_in(message))
 
 
-def test_production_answers_the_extra_trusted_hosts() -> None:
+def test_production_answers_the_extra_trusted_hosts(production_app: Callable[..., Flask]) -> None:
     client = production_app(EXTRA_TRUSTED_HOSTS=["www.shop.example.com", ".cdn.example"]).test_client()
 
     for host, status in [("www.shop.example.com", 200), ("eu.cdn.example", 200), ("evil.example", 400)]:
@@ -274,7 +290,7 @@ def test_the_trusted_hosts_setting_reads_a_comma_separated_list(monkeypatch: pyt
 )
 def test_production_refuses_to_start_without_a_valid_https_base_url(base_url: str) -> None:
     with pytest.raises(RuntimeError, match="SHOP_BASE_URL"):
-        production_app(SHOP_BASE_URL=base_url)
+        create_app(production_config(SHOP_BASE_URL=base_url))
 
 
 @pytest.mark.parametrize(
