@@ -31,6 +31,7 @@ seed: migrate
 	$(FLASK) shop seed --if-empty
 
 ## make run: set up and serve the shop on HOST:PORT with the demo catalog (SQLite unless DATABASE_URL says otherwise)
+run: export SHOP_BASE_URL ?= http://$(HOST):$(PORT)
 run: seed
 	$(FLASK) run --host $(HOST) --port $(PORT)
 

@@ -4,6 +4,7 @@ import os
 from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -31,6 +32,35 @@ def _env_list(name: str, default: str) -> list[str]:
     if raw is None or raw.strip() == "":
         raw = default
     return [item.strip().upper() for item in raw.split(",") if item.strip()]
+
+
+def _env_hosts(name: str) -> list[str]:
+    raw = os.environ.get(name) or ""
+    return [host.strip().lower() for host in raw.split(",") if host.strip()]
+
+
+def check_base_url(url: str, *, require_https: bool) -> None:
+    """Refuse a SHOP_BASE_URL that cannot start every absolute link: it must be an absolute http(s) URL
+    with a host and at most a path prefix (no query, fragment or credentials)."""
+    parts = urlsplit(url)
+    schemes = {"https"} if require_https else {"http", "https"}
+    try:
+        port_ok = parts.port is None or parts.port > 0
+    except ValueError:
+        port_ok = False
+    if (
+        parts.scheme not in schemes
+        or not parts.hostname
+        or not port_ok
+        or parts.username is not None
+        or parts.query
+        or parts.fragment
+    ):
+        wanted = "an https:// URL" if require_https else "an http:// or https:// URL"
+        raise RuntimeError(
+            f"SHOP_BASE_URL must be the shop's public address, {wanted} such as https://shop.example.com "
+            f"(optionally with a path prefix), got {url!r}"
+        )
 
 
 def _database_url(raw: str | None, default: str) -> str:
@@ -124,8 +154,12 @@ class Config:
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
 
-    # Absolute links in emails sent outside a request (CLI, webhooks replayed by reconciliation).
+    # The shop's public address (scheme, host, optional path prefix). Every absolute link it hands out
+    # (emails, payment return pages) starts with it; none is built from the request's Host header,
+    # which the visitor chooses.
     SHOP_BASE_URL = os.environ.get("SHOP_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+    # Host names production answers besides SHOP_BASE_URL's (".example.com" matches every subdomain).
+    EXTRA_TRUSTED_HOSTS = _env_hosts("TRUSTED_HOSTS")
 
     # Email: flask-mailman. SMTP in production, a file outbox in development, memory in tests.
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "smtp")
@@ -150,6 +184,12 @@ class Config:
     @classmethod
     def validate(cls) -> None:
         """Refuse to start with settings that would be unsafe in this environment."""
+        check_base_url(cls.SHOP_BASE_URL, require_https=False)
+
+    @classmethod
+    def trusted_hosts(cls) -> list[str] | None:
+        """Flask's TRUSTED_HOSTS: the Host names answered (others get 400); None answers any."""
+        return None
 
 
 class DevelopmentConfig(Config):
@@ -186,11 +226,19 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     PREFERRED_URL_SCHEME = "https"
+    # No default: a link to the wrong address would go out in every email.
+    SHOP_BASE_URL = os.environ.get("SHOP_BASE_URL", "").rstrip("/")
 
     @classmethod
     def validate(cls) -> None:
         if not cls.SECRET_KEY:
             raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+        # https only: production's cookies are Secure, so the shop does not work over plain http anyway.
+        check_base_url(cls.SHOP_BASE_URL, require_https=True)
+
+    @classmethod
+    def trusted_hosts(cls) -> list[str] | None:
+        return [urlsplit(cls.SHOP_BASE_URL).hostname or "", *cls.EXTRA_TRUSTED_HOSTS]
 
 
 CONFIGS: dict[str, type[Config]] = {

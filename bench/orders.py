@@ -110,7 +110,10 @@ class Shopper:
         if "json_body" in headers:
             data = headers.pop("json_body").encode()
             headers["Content-Type"] = "application/json"
-        url = path if path.startswith("http") else self.base_url + path
+        # The shop's redirects to its own pages start with SHOP_BASE_URL, a name this machine does not
+        # serve: follow their path on the bench server.
+        target = urllib.parse.urlsplit(path)
+        url = self.base_url + urllib.parse.urlunsplit(("", "", target.path, target.query, ""))
         request = urllib.request.Request(
             url, data=data, headers={k.replace("_", "-"): v for k, v in headers.items()}
         )

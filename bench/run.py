@@ -338,6 +338,9 @@ def shop_env(args: argparse.Namespace, database_url: str, scratch: Path) -> dict
         APP_ENV="production",
         SECRET_KEY=secrets.token_hex(32),
         ALLOW_DEV_PAYMENTS="1",
+        # Production needs an https public address; the bench itself talks http to 127.0.0.1.
+        SHOP_BASE_URL="https://shop.bench.example",
+        TRUSTED_HOSTS="127.0.0.1",
         DATABASE_URL=database_url,
         GUIDE_STORAGE_DIR=str(scratch / "guides"),
         MAIL_FILE_PATH=str(scratch / "outbox"),

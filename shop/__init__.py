@@ -16,6 +16,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     config.validate()
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.from_object(config)
+    # Checked after ProxyFix has applied a trusted proxy's X-Forwarded-Host.
+    app.config["TRUSTED_HOSTS"] = config.trusted_hosts()
     app.session_interface = SessionInterface()
     if proxies := app.config["TRUSTED_PROXY_COUNT"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)

@@ -4,7 +4,7 @@ import logging
 
 from flask import Flask, Response, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from shop.extensions import db
 
@@ -42,6 +42,11 @@ def init_app(app: Flask) -> None:
             "This form has expired or was sent from another page. "
             "Reload the page and try again; nothing was changed.",
         )
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(error: SecurityError) -> Response:
+        # A Host outside TRUSTED_HOSTS: Flask built no URL adapter for it, so no page can be rendered.
+        return Response("This site does not answer to that host name.\n", 400, mimetype="text/plain")
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:

@@ -5,6 +5,7 @@ import secrets
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash
 
 from shop.accounts import linking, tokens
@@ -63,19 +64,45 @@ def _queue_confirmation(user: User) -> None:
     )
 
 
-def register(*, email: str, password: str, full_name: str = "") -> User:
-    """Create a customer account and email a confirmation link."""
+def register(*, email: str, password: str, full_name: str = "") -> User | None:
+    """Create a customer account and email a confirmation link; returns it.
+
+    For an address that already has an account, email its owner instead (log in, or reset the password)
+    and return None. The caller answers both the same way, so the form never tells a visitor whether an
+    address has an account; both take a password hash, so the timing does not tell either.
+    """
     email = normalize_email(email)
     check_password_strength(password, email=email)
-    if get_user_by_email(email) is not None:
-        raise EmailTakenError("An account with this email already exists. Log in, or reset your password.")
-    user = User(email=email, full_name=full_name.strip(), role=Role.CUSTOMER)
-    user.set_password(password)
+    password_hash = hash_password(password)
+    existing = get_user_by_email(email)
+    if existing is not None:
+        _queue_registration_attempt(existing)
+        db.session.commit()
+        return None
+    user = User(email=email, full_name=full_name.strip(), role=Role.CUSTOMER, password_hash=password_hash)
     db.session.add(user)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same address registered a moment ago by a request that is emailing its link.
+        db.session.rollback()
+        return None
     _queue_confirmation(user)
     db.session.commit()
     return user
+
+
+def _queue_registration_attempt(user: User) -> None:
+    queue_email(
+        to=user.email,
+        subject="You already have an account",
+        template="account_exists",
+        context={
+            "name": user.full_name,
+            "login_url": external_url("accounts.login"),
+            "reset_url": external_url("accounts.request_reset"),
+        },
+    )
 
 
 def resend_confirmation(user_id: int) -> None:
@@ -101,6 +128,14 @@ def record_login(user_id: int) -> None:
     user = db.session.get(User, user_id)
     if user is not None:
         user.last_login_at = utcnow()
+        db.session.commit()
+
+
+def end_all_sessions(user_id: int) -> None:
+    """Rotate the account's session token: every login and remember cookie issued for it stops working."""
+    user = db.session.get(User, user_id)
+    if user is not None:
+        user.session_token = new_session_token()
         db.session.commit()
 
 
@@ -131,21 +166,31 @@ def request_password_reset(email: str) -> None:
     if user is None:
         log.info("password reset requested for an unknown address")
         return
-    # The link carries part of the current hash: once the password changes it stops working.
-    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "ph": user.password_hash[-16:]})
     queue_email(
         to=user.email,
         subject="Reset your password",
         template="account_reset",
-        context={"name": user.full_name, "url": external_url("accounts.reset_password", token=token)},
+        context={"name": user.full_name, "url": _reset_url(user)},
     )
     db.session.commit()
 
 
+def make_reset_token(user: User) -> str:
+    """A one-hour link token that works until the password (or address) changes: it carries the user id
+    and an opaque fingerprint of the current password hash, never the hash itself."""
+    fingerprint = tokens.reset_fingerprint(user.password_hash, user.email)
+    return tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "fp": fingerprint})
+
+
+def _reset_url(user: User) -> str:
+    return external_url("accounts.reset_password", token=make_reset_token(user))
+
+
 def user_for_reset_token(token: str) -> User:
     payload = tokens.read_token(tokens.RESET_PASSWORD, token)
-    user = db.session.get(User, payload.get("uid"))
-    if user is None or user.password_hash[-16:] != payload.get("ph"):
+    user_id = payload.get("uid")
+    user = db.session.get(User, user_id) if isinstance(user_id, int) else None
+    if user is None or not tokens.reset_fingerprint_matches(payload, user.password_hash, user.email):
         raise InvalidTokenError("This reset link has already been used. Ask for a new one below.")
     return user
 
@@ -238,33 +283,46 @@ def _admin_count() -> int:
 
 
 def invite_staff(actor: Actor, email: str, role: Role) -> User:
-    """Give an account a staff role, creating it (with an emailed set-password link) if needed."""
+    """Give an account a staff role.
+
+    A confirmed account is promoted as it is. A new account, or one whose address was never confirmed
+    (anyone can register any address and choose its password), gets an unusable password and a new
+    session token, so whoever registered it is locked out and logged out, and the address is emailed a
+    link to choose a password: the role goes to whoever reads that inbox.
+    """
     if role not in (Role.STAFF, Role.ADMIN):
         raise AccountError("Choose staff or admin.")
     email = normalize_email(email)
     user = get_user_by_email(email)
     created = user is None
     if user is None:
-        user = User(email=email, role=role, email_confirmed_at=None)
-        user.set_password(secrets.token_urlsafe(32))  # unusable until they set their own
+        user = User(email=email, role=Role.CUSTOMER, email_confirmed_at=None)
         db.session.add(user)
-        db.session.flush()
     previous = user.role
+    must_set_password = not user.email_confirmed
+    if must_set_password:
+        user.set_password(secrets.token_urlsafe(32))  # unusable until they choose their own
     user.role = role
-    if created:
-        token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "ph": user.password_hash[-16:]})
+    db.session.flush()
+    if must_set_password:
         queue_email(
             to=user.email,
             subject="You've been added to the shop's staff",
             template="staff_invite",
-            context={"role": role.value, "url": external_url("accounts.reset_password", token=token)},
+            context={"role": role.value, "url": _reset_url(user)},
         )
+    if created:
+        note = "new account, "
+    elif must_set_password:
+        note = "unconfirmed account: password reset and sessions ended, "
+    else:
+        note = ""
     audit.record(
         actor,
         "staff.role",
         target_type="user",
         target_id=user.id,
-        summary=f"{user.email}: {'new account, ' if created else ''}{previous} → {role}",
+        summary=f"{user.email}: {note}{previous} → {role}",
     )
     db.session.commit()
     return user
@@ -277,6 +335,11 @@ def set_role(actor: Actor, user_id: int, role: Role) -> User:
         raise LookupError(user_id)
     if user.role == Role.ADMIN and role != Role.ADMIN and _admin_count() <= 1:
         raise AccountError("This is the only admin. Make someone else an admin first.")
+    if role != Role.CUSTOMER and not user.email_confirmed:
+        # Whoever registered an unconfirmed address may not own it: invite_staff resets it first.
+        raise AccountError(
+            f"{user.email} has not confirmed its email address: add it with the invite form instead."
+        )
     if user.role != role:
         audit.record(
             actor,

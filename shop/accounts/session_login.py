@@ -1,7 +1,7 @@
 """Starting and ending a logged-in session in this request (cookie, cart, Flask-Login)."""
 
 from flask import current_app, session
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from shop.accounts import services
 from shop.accounts.models import User
@@ -24,6 +24,12 @@ def start_session(user: User, *, remember: bool) -> None:
 
 
 def end_session() -> None:
-    logout_user()
+    """Log out: the account's session token rotates, so every session and "keep me logged in" cookie
+    issued before (in this browser, on another device, or copied) stops working."""
+    if current_user.is_authenticated:
+        services.end_all_sessions(current_user.id)
     session.clear()
+    # After the clear: logout_user() leaves a note in the session to delete the remember cookie, which
+    # a clear would wipe, and the next request would log the user back in from that cookie.
+    logout_user()
     session_cart.forget_summary()

@@ -1,5 +1,7 @@
 """Signed, expiring tokens for account emails (confirm, reset, change of address)."""
 
+import hashlib
+import hmac
 from typing import Any
 
 from flask import current_app
@@ -35,3 +37,17 @@ def read_token(purpose: str, token: str) -> dict[str, Any]:
     if not isinstance(payload, dict):
         raise InvalidTokenError("This link is not valid.")
     return payload
+
+
+def reset_fingerprint(password_hash: str, email: str) -> str:
+    """What a reset link binds to instead of the password hash itself: an HMAC of the hash and address
+    under the secret key. It reveals nothing of the hash, and changes (so the link stops working) once
+    the link has been used, the password changed another way, or the address changed."""
+    key = str(current_app.config["SECRET_KEY"]).encode()
+    message = "\0".join((RESET_PASSWORD, password_hash, email)).encode()
+    return hmac.new(key, message, hashlib.sha256).hexdigest()[:32]
+
+
+def reset_fingerprint_matches(payload: dict[str, Any], password_hash: str, email: str) -> bool:
+    given = payload.get("fp")
+    return isinstance(given, str) and hmac.compare_digest(given, reset_fingerprint(password_hash, email))

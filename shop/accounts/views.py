@@ -6,7 +6,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
 
 from shop.accounts import services
-from shop.accounts.errors import AccountError, EmailTakenError, InvalidTokenError, WrongPasswordError
+from shop.accounts.errors import AccountError, InvalidTokenError, WrongPasswordError
 from shop.accounts.forms import (
     ChangeEmailForm,
     ChangePasswordForm,
@@ -46,22 +46,23 @@ def overview() -> Page:
 
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("5 per hour", methods=["POST"], key_func=submitted_email_key)
 def register() -> Page:
+    destination = safe_next(request.args.get("next"), url_for("accounts.overview"))
     if current_user.is_authenticated:
-        return redirect(url_for("accounts.overview"))
+        return redirect(destination)
     form = RegisterForm()
     if form.validate_on_submit():
         try:
-            user = services.register(
+            services.register(
                 email=form.email.data, password=form.password.data, full_name=form.full_name.data or ""
             )
         except AccountError as error:
-            target = form.email if isinstance(error, EmailTakenError) else form.password
-            target.errors = [*target.errors, error.message]
+            form.password.errors = [*form.password.errors, error.message]
         else:
-            start_session(user, remember=False)
-            flash("Welcome! We've emailed you a link to confirm your address.", "success")
-            return redirect(safe_next(request.args.get("next"), url_for("accounts.overview")), code=303)
+            # The same page, and no login, whether the address was new or already had an account (its
+            # owner is emailed instead): the answer never tells a visitor who has an account here.
+            return _render("register_sent", email=form.email.data, next=destination)
     return _render("register", _status(form), form=form)
 
 

@@ -33,7 +33,8 @@ def staff_invite() -> tuple[str, int] | Response:
         except AccountError as error:
             form.email.errors = [*form.email.errors, error.message]
         else:
-            flash(f"{user.email} is now {user.role}.", "success")
+            emailed = "" if user.email_confirmed else " We've emailed them a link to choose a password."
+            flash(f"{user.email} is now {user.role}.{emailed}", "success")
             return redirect(url_for("admin.staff"), code=303)
     return _page(form, 400)
 

@@ -95,7 +95,7 @@ def test_an_order_of_another_account_never_moves(shop: dict) -> None:
 def test_a_password_reset_proves_the_address_and_attaches(shop: dict) -> None:
     order = paid_order(("TEE-M", 1))
     user = make_user()  # never confirmed
-    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "ph": user.password_hash[-16:]})
+    token = services.make_reset_token(user)
 
     services.reset_password(token, "a brand new passphrase")
 

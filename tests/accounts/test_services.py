@@ -1,17 +1,25 @@
 """Account rules at the service level."""
 
+import json
+import time
+
 import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from shop.accounts import services
+from shop.accounts import services, tokens
 from shop.accounts.errors import EmailTakenError, InvalidTokenError, WeakPasswordError, WrongPasswordError
 from shop.accounts.models import Role, User
 from shop.accounts.passwords import check_password_strength
 from shop.cart import services as cart_services
+from shop.emails.models import OutgoingEmail
 from shop.extensions import db
 from tests.accounts.helpers import PASSWORD, make_user
 from tests.factories import make_product
+
+
+def queued_templates() -> list[str]:
+    return list(db.session.scalars(sa.select(OutgoingEmail.template).order_by(OutgoingEmail.id)))
 
 
 def test_register_normalises_the_email_and_hashes_the_password(app: Flask) -> None:
@@ -26,13 +34,24 @@ def test_register_normalises_the_email_and_hashes_the_password(app: Flask) -> No
     assert user.email_confirmed_at is None
 
 
-def test_one_account_per_email(app: Flask) -> None:
-    services.register(email="ana@example.com", password=PASSWORD)
+def test_one_account_per_email_and_the_owner_hears_of_another_attempt(app: Flask) -> None:
+    first = services.register(email="ana@example.com", password=PASSWORD)
 
-    with pytest.raises(EmailTakenError):
-        services.register(email="ANA@example.com", password=PASSWORD)
+    again = services.register(email="ANA@example.com", password="another passphrase here")
 
+    assert first is not None and again is None
     assert db.session.scalar(sa.select(sa.func.count(User.id))) == 1
+    assert services.authenticate("ana@example.com", PASSWORD) is not None
+    assert queued_templates() == ["account_confirm", "account_exists"]
+
+
+def test_registering_a_taken_address_still_checks_the_password(app: Flask) -> None:
+    make_user()
+
+    with pytest.raises(WeakPasswordError):
+        services.register(email="ana@example.com", password="password123")
+
+    assert queued_templates() == []
 
 
 @pytest.mark.parametrize(
@@ -90,9 +109,7 @@ def test_change_password_needs_the_current_one(app: Flask) -> None:
 
 def test_reset_tokens_work_once(app: Flask) -> None:
     user = make_user()
-    from shop.accounts import tokens
-
-    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "ph": user.password_hash[-16:]})
+    token = services.make_reset_token(user)
 
     services.reset_password(token, "a brand new passphrase")
 
@@ -102,12 +119,8 @@ def test_reset_tokens_work_once(app: Flask) -> None:
 
 
 def test_reset_tokens_expire(app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
-    import time
-
     user = make_user()
-    from shop.accounts import tokens
-
-    token = tokens.make_token(tokens.RESET_PASSWORD, {"uid": user.id, "ph": user.password_hash[-16:]})
+    token = services.make_reset_token(user)
     later = time.time() + 2 * 3600
     monkeypatch.setattr("itsdangerous.timed.time.time", lambda: later)
 
@@ -115,10 +128,53 @@ def test_reset_tokens_expire(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Non
         services.user_for_reset_token(token)
 
 
+def test_a_reset_token_shows_nothing_of_the_password_hash(app: Flask) -> None:
+    user = make_user()
+
+    token = services.make_reset_token(user)
+
+    payload = tokens.read_token(tokens.RESET_PASSWORD, token)
+    assert set(payload) == {"uid", "fp"}
+    decoded = json.dumps(payload)
+    hash_pieces = {user.password_hash[i : i + 8] for i in range(len(user.password_hash) - 7)}
+    assert not any(piece in decoded for piece in hash_pieces)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda user: services.change_password(
+            user.id, current_password=PASSWORD, new_password="a brand new passphrase"
+        ),
+        lambda user: services.confirm_email_change(
+            tokens.make_token(
+                tokens.CHANGE_EMAIL, {"uid": user.id, "old": user.email, "new": "ana@new.example"}
+            )
+        ),
+    ],
+    ids=["password-changed", "address-changed"],
+)
+def test_a_reset_token_stops_working_once_the_password_or_address_changes(app: Flask, change) -> None:
+    user = make_user()
+    token = services.make_reset_token(user)
+
+    change(user)
+
+    with pytest.raises(InvalidTokenError, match="already been used"):
+        services.user_for_reset_token(token)
+
+
+def test_a_reset_token_for_another_account_or_a_forged_fingerprint_is_refused(app: Flask) -> None:
+    ana, bob = make_user(), make_user(email="bob@example.com")
+    anas = tokens.read_token(tokens.RESET_PASSWORD, services.make_reset_token(ana))
+
+    for payload in [{"uid": bob.id, "fp": anas["fp"]}, {"uid": ana.id, "fp": "0" * 32}, {"uid": ana.id}]:
+        with pytest.raises(InvalidTokenError):
+            services.user_for_reset_token(tokens.make_token(tokens.RESET_PASSWORD, payload))
+
+
 def test_tokens_are_bound_to_their_purpose(app: Flask) -> None:
     user = make_user()
-    from shop.accounts import tokens
-
     confirm = tokens.make_token(tokens.CONFIRM_EMAIL, {"uid": user.id, "email": user.email})
 
     with pytest.raises(InvalidTokenError):

@@ -1,6 +1,9 @@
 """Accounts through HTTP: register, log in/out, reset, change password and email, and their abuse."""
 
+import html
 import re
+from collections.abc import Callable, Iterator
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from flask import Flask
@@ -12,16 +15,16 @@ from tests.accounts.helpers import PASSWORD, link_in_last_email, log_in, make_us
 from tests.factories import make_product
 
 
-def test_register_logs_in_and_emails_a_confirmation(app: Flask, client: FlaskClient) -> None:
+def test_register_emails_a_confirmation_and_does_not_log_in(app: Flask, client: FlaskClient) -> None:
     response = client.post(
         "/account/register", data={"email": "ana@example.com", "password": PASSWORD, "full_name": "Ana"}
     )
 
-    assert response.status_code == 303
-    page = client.get("/account/").get_data(as_text=True)
-    assert "ana@example.com" in page
-    assert "Please confirm your email address" in page
+    assert response.status_code == 200
+    assert "Check your inbox" in response.get_data(as_text=True)
+    assert client.get("/account/").status_code == 302  # not logged in: they log in with their password
     assert "/account/confirm/" in link_in_last_email(app, "ana@example.com")
+    assert log_in(client).status_code == 303
 
 
 @pytest.mark.parametrize(
@@ -46,13 +49,28 @@ def test_bad_registrations_are_400_with_a_message(
     assert db.session.query(User).count() == 0
 
 
-def test_registering_a_taken_email_says_so(app: Flask, client: FlaskClient) -> None:
-    make_user()
+def test_register_answers_a_taken_address_exactly_as_a_new_one(app: Flask) -> None:
+    # given an account for ana@example.com
+    owner = make_user()
+    new_visitor, other_visitor = app.test_client(), app.test_client()
 
-    response = client.post("/account/register", data={"email": "ANA@example.com", "password": PASSWORD})
+    # when one visitor registers a new address and another registers Ana's (in another letter case)
+    fresh = new_visitor.post("/account/register", data={"email": "bo@example.com", "password": PASSWORD})
+    taken = other_visitor.post("/account/register", data={"email": "ANA@example.com", "password": PASSWORD})
 
-    assert response.status_code == 400
-    assert "already exists" in response.get_data(as_text=True)
+    # then both get the same status, page and cookies, and neither is logged in
+    assert fresh.status_code == taken.status_code == 200
+    fresh_page = fresh.get_data(as_text=True).replace("bo@example.com", "EMAIL")
+    assert fresh_page == taken.get_data(as_text=True).replace("ANA@example.com", "EMAIL")
+    assert fresh.headers.getlist("Set-Cookie") == taken.headers.getlist("Set-Cookie") == []
+    assert new_visitor.get("/account/").status_code == other_visitor.get("/account/").status_code == 302
+    # and the owner is told by email, with a way in; their account is unchanged
+    [message] = [m for m in sent_emails(app) if m.to == ["ana@example.com"]]
+    assert message.subject == "You already have an account"
+    assert "http://localhost/account/login" in message.body
+    assert "http://localhost/account/reset" in message.body
+    assert reload(owner).check_password(PASSWORD)
+    assert db.session.query(User).count() == 2
 
 
 def test_register_and_login_forms_carry_autocomplete_tokens(client: FlaskClient) -> None:
@@ -80,6 +98,42 @@ def test_login_and_logout(app: Flask, client: FlaskClient) -> None:
     assert client.get("/account/").status_code == 302
 
 
+def test_logging_out_ends_a_remembered_session(app: Flask, client: FlaskClient) -> None:
+    # given a customer logged in with "Keep me logged in"
+    make_user()
+    log_in(client, remember="y")
+    assert client.get_cookie("remember_token") is not None
+
+    # when they log out
+    response = client.post("/account/logout")
+
+    # then the remember cookie is deleted and the next request is anonymous
+    assert response.status_code == 303
+    assert client.get_cookie("remember_token") is None
+    assert client.get("/account/").status_code == 302
+
+
+def test_cookies_copied_before_a_logout_stop_working(app: Flask) -> None:
+    # given a remembered login whose session and remember cookies were copied to other browsers
+    make_user()
+    browser = app.test_client()
+    log_in(browser, remember="y")
+    copy_of_session, copy_of_remember = app.test_client(), app.test_client()
+    copy_of_session.set_cookie("session", browser.get_cookie("session").value)
+    copy_of_remember.set_cookie("remember_token", browser.get_cookie("remember_token").value)
+    assert copy_of_session.get("/account/").status_code == 200  # the copies work while logged in
+    assert copy_of_remember.get("/account/").status_code == 200
+    copy_of_remember.delete_cookie("session")  # keep only the remember cookie
+
+    # when the customer logs out
+    browser.post("/account/logout")
+
+    # then neither copy logs anyone in
+    assert copy_of_session.get("/account/").status_code == 302
+    assert copy_of_remember.get("/account/").status_code == 302
+    assert log_in(browser).status_code == 303  # the password still works
+
+
 @pytest.mark.parametrize(
     ("email", "password"), [("ana@example.com", "wrong password here"), ("nobody@example.com", PASSWORD)]
 )
@@ -94,19 +148,28 @@ def test_unknown_email_and_wrong_password_get_the_same_answer(
     assert "That email and password don&#39;t match an account." in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(
-    ("next_url", "expected"),
-    [
-        ("/cart", "/cart"),
-        ("/products?category=guides", "/products?category=guides"),
-        ("https://evil.example/steal", "/account/"),
-        ("//evil.example/steal", "/account/"),
-        ("/\\evil.example", "/account/"),
-        ("javascript:alert(1)", "/account/"),
-        ("http:/evil.example", "/account/"),
-        (" /cart", "/account/"),
-    ],
-)
+NEXT_CASES = [
+    ("/cart", "/cart"),
+    ("/products?category=guides", "/products?category=guides"),
+    ("https://evil.example/steal", "/account/"),
+    ("//evil.example/steal", "/account/"),
+    ("/\\evil.example", "/account/"),
+    ("javascript:alert(1)", "/account/"),
+    ("http:/evil.example", "/account/"),
+    (" /cart", "/account/"),
+    ("/%0d%0aSet-Cookie:x=1", "/%0d%0aSet-Cookie:x=1"),
+    ("/\t/evil.example", "/account/"),
+]
+
+
+def nexts_passed_on(page: str, path: str) -> set[str]:
+    """The `next` values of the page's links and form actions to `path` (links without one left out)."""
+    targets = re.findall(rf'(?:href|action)="({re.escape(path)}[^"]*)"', page)
+    queries = [parse_qs(urlsplit(html.unescape(target)).query) for target in targets]
+    return {value for query in queries for value in query.get("next", [])}
+
+
+@pytest.mark.parametrize(("next_url", "expected"), NEXT_CASES)
 def test_next_never_leaves_the_site(app: Flask, client: FlaskClient, next_url: str, expected: str) -> None:
     make_user()
 
@@ -118,6 +181,63 @@ def test_next_never_leaves_the_site(app: Flask, client: FlaskClient, next_url: s
 
     assert response.status_code == 303
     assert response.headers["Location"] == expected
+
+
+@pytest.fixture
+def unlimited(make_app: Callable[..., Flask]) -> Iterator[Flask]:
+    """An app without rate limits, for tests that post one form many times."""
+    app = make_app(RATELIMIT_ENABLED=False)
+    with app.app_context():
+        yield app
+
+
+def test_next_in_the_login_form_body_never_leaves_the_site(unlimited: Flask) -> None:
+    make_user()
+
+    for next_url, expected in NEXT_CASES:
+        response = unlimited.test_client().post(
+            "/account/login", data={"email": "ana@example.com", "password": PASSWORD, "next": next_url}
+        )
+
+        assert response.headers["Location"] == expected, next_url
+
+
+def test_the_login_page_passes_on_only_a_local_next(client: FlaskClient) -> None:
+    for next_url, expected in NEXT_CASES:
+        page = client.get("/account/login", query_string={"next": next_url}).get_data(as_text=True)
+
+        assert nexts_passed_on(page, "/account/login") == {expected}, next_url  # the form's action
+        assert nexts_passed_on(page, "/account/register") == {expected}, next_url  # "Create an account"
+        assert "evil.example" not in page and "javascript:" not in page, next_url
+
+
+def test_a_logged_in_visitor_is_sent_on_only_within_the_site(app: Flask, client: FlaskClient) -> None:
+    make_user()
+    log_in(client)
+
+    for endpoint in ("/account/login", "/account/register"):
+        for next_url, expected in NEXT_CASES:
+            response = client.get(endpoint, query_string={"next": next_url})
+
+            assert response.status_code == 302, (endpoint, next_url)
+            assert response.headers["Location"] == expected, (endpoint, next_url)
+
+
+def test_register_passes_on_only_a_local_next(unlimited: Flask) -> None:
+    for number, (next_url, expected) in enumerate(NEXT_CASES):
+        client = unlimited.test_client()
+        form = client.get("/account/register", query_string={"next": next_url})
+        response = client.post(
+            "/account/register",
+            query_string={"next": next_url},
+            data={"email": f"visitor{number}@example.com", "password": PASSWORD},
+        )
+
+        assert "evil.example" not in form.get_data(as_text=True), next_url
+        assert response.status_code == 200, next_url
+        page = response.get_data(as_text=True)
+        assert nexts_passed_on(page, "/account/login") == {expected}, next_url  # "Log in" after confirming
+        assert "evil.example" not in page and "javascript:" not in page, next_url
 
 
 def test_login_starts_a_fresh_session_but_keeps_the_cart(app: Flask, client: FlaskClient) -> None:
@@ -319,3 +439,78 @@ def test_seed_creates_the_demo_admin_once(app: Flask) -> None:
     assert "Created the admin" not in second.output
     password = re.search(r"with password (\S+)", first.output).group(1)
     assert db.session.query(User).filter_by(email="admin@example.com").one().check_password(password)
+
+
+def test_the_reset_email_reads_properly(app: Flask, client: FlaskClient) -> None:
+    make_user()
+
+    client.post("/account/reset", data={"email": "ana@example.com"})
+
+    [message] = sent_emails(app)
+    url = re.search(r"http://localhost/account/reset/\S+", message.body).group(0)
+    assert message.body.startswith("Hello Ana,\n\n")
+    assert (
+        "Someone (hopefully you) asked to reset the password for your account. "
+        "If it wasn't you, ignore this email: nothing changes.\n\nChoose a new password:\n" + url + "\n\n"
+        "The link works once, for an hour.\n"
+    ) in message.body
+    [(page, _)] = message.alternatives
+    text = html.unescape(page)
+    assert "If it wasn't you, ignore this email: nothing changes.</p>" in text
+    assert re.search(rf'<a href="{re.escape(url)}"[^>]*>Choose a new password</a>', text)
+    assert ">The link works once, for an hour.</p>" in text
+
+
+def post_from(client: FlaskClient, path: str, ip: str, **data: str) -> int:
+    return client.post(path, data=data, environ_base={"REMOTE_ADDR": ip}).status_code
+
+
+def test_reset_requests_are_limited_per_address_in_any_letter_case(app: Flask, client: FlaskClient) -> None:
+    make_user()
+    spellings = ["ana@example.com", "ANA@example.com", " Ana@Example.com", "aNa@example.COM"]
+
+    statuses = [
+        post_from(client, "/account/reset", f"203.0.113.{n}", email=email)
+        for n, email in enumerate(spellings)
+    ]
+
+    assert statuses == [200, 200, 200, 429]
+    assert len(sent_emails(app)) == 3
+
+
+def test_reset_requests_are_limited_per_ip(app: Flask, client: FlaskClient) -> None:
+    statuses = [
+        post_from(client, "/account/reset", "203.0.113.9", email=f"p{n}@example.com") for n in range(11)
+    ]
+
+    assert statuses == [200] * 10 + [429]
+    assert post_from(client, "/account/reset", "203.0.113.10", email="p0@example.com") == 200
+
+
+def test_registrations_are_limited_per_ip(app: Flask, client: FlaskClient) -> None:
+    statuses = [
+        post_from(client, "/account/register", "203.0.113.9", email=f"r{n}@example.com", password=PASSWORD)
+        for n in range(11)
+    ]
+
+    assert statuses == [200] * 10 + [429]
+    assert db.session.query(User).count() == 10
+
+
+def test_registrations_are_limited_per_address_in_any_letter_case(app: Flask, client: FlaskClient) -> None:
+    make_user()
+    spellings = [
+        "ana@example.com",
+        "ANA@example.com",
+        "Ana@example.com",
+        "anA@example.com",
+        "aNa@example.com",
+    ]
+
+    statuses = [
+        post_from(client, "/account/register", f"203.0.113.{n}", email=email, password=PASSWORD)
+        for n, email in enumerate([*spellings, "ANA@EXAMPLE.COM"])
+    ]
+
+    assert statuses == [200] * 5 + [429]
+    assert len([m for m in sent_emails(app) if m.subject == "You already have an account"]) == 5

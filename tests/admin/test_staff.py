@@ -6,7 +6,8 @@ from flask import Flask
 from shop.accounts.models import Role, User
 from shop.audit.models import AuditEvent
 from shop.extensions import db
-from tests.accounts.helpers import link_in_last_email, make_user
+from tests.accounts.customers import make_customer
+from tests.accounts.helpers import PASSWORD, link_in_last_email, log_in, make_user, sent_emails
 from tests.admin.helpers import client_as
 
 
@@ -29,13 +30,61 @@ def test_an_admin_invites_a_new_staff_member_who_sets_a_password(app: Flask) -> 
     assert newcomer.get("/admin/").status_code == 200
 
 
-def test_promoting_an_existing_customer(app: Flask) -> None:
-    make_user(email="cust@example.com")
+def test_a_confirmed_customer_is_promoted_as_they_are(app: Flask) -> None:
+    # given a confirmed customer, logged in
+    make_customer("cust@example.com")
+    customer = app.test_client()
+    assert log_in(customer, email="cust@example.com").status_code == 303
     admin = client_as(app, Role.ADMIN)
 
-    admin.post("/admin/staff", data={"email": "cust@example.com", "role": "admin"})
+    # when an admin adds them to the staff
+    response = admin.post("/admin/staff", data={"email": "cust@example.com", "role": "admin"})
 
+    # then they have the role with their own password and session, and no email is needed
+    assert response.status_code == 303
     assert role_of("cust@example.com") == Role.ADMIN
+    assert customer.get("/admin/").status_code == 200
+    assert log_in(app.test_client(), email="cust@example.com").status_code == 303
+    assert [m for m in sent_emails(app) if m.to == ["cust@example.com"]] == []
+
+
+def test_an_unconfirmed_account_is_reset_before_it_gets_the_role(app: Flask) -> None:
+    # given an account someone registered with a staff member's address and never confirmed, logged in
+    make_user(email="new.staff@example.com", password=PASSWORD)
+    squatter = app.test_client()
+    assert log_in(squatter, email="new.staff@example.com").status_code == 303
+    admin = client_as(app, Role.ADMIN)
+
+    # when an admin adds that address to the staff
+    response = admin.post("/admin/staff", data={"email": "new.staff@example.com", "role": "admin"})
+
+    # then whoever registered it is logged out and their password no longer works
+    assert response.status_code == 303
+    assert role_of("new.staff@example.com") == Role.ADMIN
+    assert squatter.get("/admin/").status_code == 302
+    assert log_in(app.test_client(), email="new.staff@example.com").status_code == 400
+    # and the address's owner gets the set-password link, which opens the admin
+    link = link_in_last_email(app, "new.staff@example.com")
+    assert link.startswith("/account/reset/")
+    owner = app.test_client()
+    assert owner.post(link, data={"password": "violet harbour compass"}).status_code == 303
+    assert owner.get("/admin/").status_code == 200
+    summaries = db.session.scalars(sa.select(AuditEvent.summary)).all()
+    assert (
+        "new.staff@example.com: unconfirmed account: password reset and sessions ended, customer → admin"
+        in (summaries)
+    )
+
+
+def test_an_unconfirmed_account_cannot_get_a_role_from_the_table(app: Flask) -> None:
+    squatter = make_user(email="new.staff@example.com")
+    admin = client_as(app, Role.ADMIN)
+
+    response = admin.post(f"/admin/staff/{squatter.id}/role", data={"role": "staff"})
+
+    assert response.status_code == 400
+    assert "has not confirmed" in response.get_data(as_text=True)
+    assert role_of("new.staff@example.com") == Role.CUSTOMER
 
 
 def test_the_last_admin_cannot_be_demoted(app: Flask) -> None:

@@ -58,6 +58,8 @@ class LiveServer:
         self.app = app
         self._server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
+        # Links in emails and the payment redirects start with SHOP_BASE_URL: here, this server.
+        app.config["SHOP_BASE_URL"] = self.url
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="e2e-live-server", daemon=True
         )

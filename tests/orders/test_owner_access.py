@@ -118,6 +118,7 @@ def test_logging_in_as_the_owner_after_a_guest_purchase(app: Flask, shop: dict) 
     order = paid_order(("TEE-M", 1), email="ana@example.com")
     client = app.test_client()
     client.post("/account/register", data={"email": "ana@example.com", "password": "correct horse battery"})
+    client.post("/account/login", data={"email": "ana@example.com", "password": "correct horse battery"})
     assert client.get(f"/orders/{order.number}").status_code == 404  # not confirmed yet
     confirm_page = client.get("/account/").get_data(as_text=True)
     assert "Please confirm your email address" in confirm_page
