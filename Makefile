@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Every command below runs with an explicit APP_ENV (the shop never guesses it); override with
+# `make run APP_ENV=production` or by exporting APP_ENV.
+export APP_ENV ?= development
 
 .PHONY: run test lint format install install-dev migrate seed bench e2e clean
 

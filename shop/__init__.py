@@ -24,10 +24,11 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from shop import cli, error_pages, media, security_headers, storage, templating
+    from shop import cli, error_pages, media, security_headers, sqlite_connections, storage, templating
     from shop.extensions import csrf, db, limiter, login_manager, mail, migrate, page_cache
 
     db.init_app(app)
+    sqlite_connections.init_app(app)
     migrate.init_app(
         app,
         db,
