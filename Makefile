@@ -33,9 +33,10 @@ migrate: install
 seed: migrate
 	$(FLASK) shop seed --if-empty
 
-## make run: set up and serve the shop on HOST:PORT with the demo catalog (SQLite unless DATABASE_URL says otherwise)
+## make run: set up and serve the shop on HOST:PORT with the demo catalog (SQLite unless DATABASE_URL says otherwise),
+## with the email worker beside the web server; Ctrl-C stops both
 run: seed
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/python scripts/run_dev.py --host $(HOST) --port $(PORT)
 
 ## make test: set up, lint and run the whole suite (TEST_DATABASE_URL selects PostgreSQL; PYTEST_ARGS adds pytest options)
 test: install-dev

@@ -7,8 +7,8 @@ so payments go through the development provider) on a PostgreSQL database this s
 1. **orders/s**: N shoppers in parallel, each order the whole path a browser takes: product page, add to
    cart (JSON), checkout page, checkout POST (the order and its stock reservation), the dev payment page's
    Pay (a signed Stripe-shaped event through the webhook handler: paid, download grants, confirmation email
-   queued and sent), success page. Six requests per order. Emails go to flask-mailman's in-memory backend:
-   this measures the shop, not a mail server.
+   queued), success page. Six requests per order. No request sends email (the email worker does, and none
+   runs here): this measures the shop, not a mail server.
 2. **webhook replay**: wrk POSTs one validly signed `checkout.session.completed` that was already applied
    (Stripe retries deliveries), next to GET /healthz (one database round trip) on the same server.
 

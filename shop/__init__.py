@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, Response
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
@@ -61,7 +61,6 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.catalog.views import bp as catalog_bp
     from shop.checkout.views import bp as checkout_bp
     from shop.downloads.views import bp as downloads_bp
-    from shop.emails.services import deliver_queued_in_request
     from shop.guides.views import bp as guides_bp
     from shop.orders.views import bp as orders_bp
     from shop.payments import selection as payment_selection
@@ -82,11 +81,6 @@ def create_app(config: type[Config] | None = None) -> Flask:
         from shop.emails.views import bp as dev_outbox_bp
 
         app.register_blueprint(dev_outbox_bp)
-
-    @app.after_request
-    def send_queued_email(response: Response) -> Response:
-        deliver_queued_in_request()
-        return response
 
     payment_selection.init_app(app)
     templating.init_app(app)

@@ -16,6 +16,7 @@ from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.extensions import db
 from shop.storage import guide_storage
 from tests.factories import make_guide
+from tests.mail_delivery import deliver_and_read_outbox
 
 
 @pytest.fixture
@@ -42,7 +43,7 @@ def grant_for(token: str) -> DownloadGrant:
 
 
 def outbox(app: Flask) -> list:
-    return getattr(app.extensions["mailman"], "outbox", [])
+    return deliver_and_read_outbox(app)
 
 
 def test_a_full_get_serves_the_pdf_and_counts(client: FlaskClient, guide) -> None:
