@@ -226,6 +226,8 @@ class DevelopmentConfig(Config):
     TEMPLATES_AUTO_RELOAD = True
     DEV_TOOLS = True
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "shop.emails.outbox_backend.EmailBackend")
+    # The worker beside `make run` looks often, so the dev outbox shows an email almost at once.
+    EMAIL_POLL_SECONDS = _env_float("EMAIL_POLL_SECONDS", 0.2)
 
 
 class TestConfig(Config):
