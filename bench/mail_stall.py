@@ -8,7 +8,7 @@ settings, a fresh SQLite file with the demo catalog) with MAIL_SERVER pointing a
 accepts and stays silent. No email worker runs: requests must not depend on one. A measurement, not a
 test: it prints the times and asserts nothing about them.
 
-    .venv/bin/python bench/mail_stall.py [--repeat 3]
+    .venv/bin/python bench/mail_stall.py [--repeat 3] [--database-url postgresql+psycopg://…/empty_db]
 
 The reset form allows 3 requests per address and 10 per visitor an hour, so --repeat is at most 3.
 """
@@ -30,7 +30,7 @@ from pathlib import Path
 import sqlalchemy as sa
 import stripe
 from orders import Shopper  # bench/orders.py: one browser with its own cookies
-from run import PYTHON, RESULTS_DIR, ROOT_DIR, gunicorn, run_checked, shop_env, wait_until_up
+from run import PYTHON, RESULTS_DIR, ROOT_DIR, gunicorn, redact, run_checked, shop_env, wait_until_up
 
 sys.path.insert(0, str(ROOT_DIR))
 from shop.payments.provider import dev_webhook_secret  # noqa: E402  (the shop's root is on the path now)
@@ -137,7 +137,8 @@ def webhook_times(base_url: str, database_url: str, secret_key: str, repeat: int
 
 
 def describe(times: list[float]) -> str:
-    return f"median {statistics.median(times):6.2f} s   max {max(times):6.2f} s   (n={len(times)})"
+    each = " ".join(f"{seconds * 1000:.0f}" for seconds in times)
+    return f"median {statistics.median(times) * 1000:8.1f} ms   each: {each} ms"
 
 
 def main() -> None:
@@ -145,12 +146,15 @@ def main() -> None:
     parser.add_argument(
         "--repeat", type=int, choices=(1, 2, 3), default=3, help="requests per scenario (default 3)"
     )
+    parser.add_argument(
+        "--database-url", help="an empty database to upgrade and seed (default: a fresh SQLite file)"
+    )
     args = parser.parse_args()
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
     smtp = SilentSmtpServer()
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="shop-mail-stall-")))
-        database_url = f"sqlite:///{scratch / 'shop.sqlite3'}"
+        database_url = args.database_url or f"sqlite:///{scratch / 'shop.sqlite3'}"
         env = shop_env(argparse.Namespace(redis_url=None), database_url, scratch)
         env.update(MAIL_BACKEND="smtp", MAIL_SERVER="127.0.0.1", MAIL_PORT=str(smtp.port), LOG_LEVEL="ERROR")
         flask_cli = [PYTHON, "-m", "flask", "--app", "wsgi"]
@@ -160,6 +164,7 @@ def main() -> None:
         wait_until_up(server, "/healthz")
 
         print(f"SMTP server on 127.0.0.1:{smtp.port} accepts and never answers; MAIL_TIMEOUT 10 s")
+        print(f"database: {redact(database_url)}")
         rows = {
             "password reset, existing account": reset_times(
                 server.base_url, "admin@example.com", args.repeat
