@@ -4,8 +4,9 @@ never answers.
 Email sent inside the request made both wait for the mail server (MAIL_TIMEOUT, 10 s), and made a reset
 for an existing account slower than one for an unknown address (which sends nothing), so response
 times told who has an account. The shop runs as in bench/run.py (gunicorn, 2 sync workers, production
-settings, a fresh SQLite file with the demo catalog) with MAIL_SERVER pointing at a local socket that
-accepts and stays silent. No email worker runs: requests must not depend on one. A measurement, not a
+settings, a fresh SQLite file with the demo catalog; one worker, so the unmeasured first round compiles
+every template the measured ones use) with MAIL_SERVER pointing at a local socket that accepts and stays
+silent. No email worker runs: requests must not depend on one. A measurement, not a
 test: it prints the times and asserts nothing about them.
 
     .venv/bin/python bench/mail_stall.py [--repeat 3] [--database-url postgresql+psycopg://…/empty_db]
@@ -16,9 +17,9 @@ The reset form allows 3 requests per address and 10 per visitor an hour, so --re
 import argparse
 import json
 import re
+import secrets
 import socket
 import statistics
-import sys
 import tempfile
 import threading
 import time
@@ -28,12 +29,8 @@ from functools import partial
 from pathlib import Path
 
 import sqlalchemy as sa
-import stripe
-from orders import Shopper  # bench/orders.py: one browser with its own cookies
+from orders import Shopper, signed_completed_event  # bench/orders.py: a browser; a signed paid event
 from run import PYTHON, RESULTS_DIR, ROOT_DIR, gunicorn, redact, run_checked, shop_env, wait_until_up
-
-sys.path.insert(0, str(ROOT_DIR))
-from shop.payments.provider import dev_webhook_secret  # noqa: E402  (the shop's root is on the path now)
 
 
 class SilentSmtpServer:
@@ -101,26 +98,14 @@ def paid_event(database_url: str, session_id: str, secret_key: str) -> tuple[str
             ).one()
     finally:
         engine.dispose()
-    session = {
-        "id": session_id,
-        "object": "checkout.session",
-        "client_reference_id": str(order.id),
-        "metadata": {"order_id": str(order.id)},
-        "amount_total": order.total_cents,
-        "currency": "usd",
-        "status": "complete",
-        "payment_status": "paid",
-        "payment_intent": f"pi_stall_{order.id}",
-    }
-    event = {
-        "id": f"evt_stall_{order.id}",
-        "object": "event",
-        "type": "checkout.session.completed",
-        "created": int(time.time()),
-        "data": {"object": session},
-    }
-    payload = json.dumps(event, separators=(",", ":"))
-    return payload, stripe.WebhookSignature.generate_signature_header(payload, dev_webhook_secret(secret_key))
+    return signed_completed_event(
+        secret_key,
+        event_id=f"evt_stall_{order.id}",
+        session_id=session_id,
+        order_id=order.id,
+        total_cents=order.total_cents,
+        payment_intent=f"pi_stall_{order.id}",
+    )
 
 
 def webhook_times(base_url: str, database_url: str, secret_key: str, repeat: int) -> list[float]:
@@ -160,21 +145,22 @@ def main() -> None:
         flask_cli = [PYTHON, "-m", "flask", "--app", "wsgi"]
         run_checked([*flask_cli, "db", "upgrade"], cwd=ROOT_DIR, env=env)
         run_checked([*flask_cli, "shop", "seed"], cwd=ROOT_DIR, env=env)  # creates admin@example.com
-        server = stack.enter_context(gunicorn("mail-stall", "wsgi:app", workers=2, cwd=ROOT_DIR, env=env))
+        warm_up = [*flask_cli, "shop", "create-admin", "warm-up@example.com", "--role", "staff"]
+        run_checked([*warm_up, "--password", secrets.token_urlsafe(16)], cwd=ROOT_DIR, env=env)
+        server = stack.enter_context(gunicorn("mail-stall", "wsgi:app", workers=1, cwd=ROOT_DIR, env=env))
         wait_until_up(server, "/healthz")
 
         print(f"SMTP server on 127.0.0.1:{smtp.port} accepts and never answers; MAIL_TIMEOUT 10 s")
         print(f"database: {redact(database_url)}")
+        url, secret, repeat = server.base_url, env["SECRET_KEY"], args.repeat
+        # Unmeasured: the first of each kind imports modules and compiles the pages' and emails' templates.
+        reset_times(url, "warm-up@example.com", 1)
+        reset_times(url, "warm-up-unknown@example.com", 1)
+        webhook_times(url, database_url, secret, 1)
         rows = {
-            "password reset, existing account": reset_times(
-                server.base_url, "admin@example.com", args.repeat
-            ),
-            "password reset, unknown address": reset_times(
-                server.base_url, "nobody{number}@example.com", args.repeat
-            ),
-            "signed webhook, order paid": webhook_times(
-                server.base_url, database_url, env["SECRET_KEY"], args.repeat
-            ),
+            "password reset, existing account": reset_times(url, "admin@example.com", repeat),
+            "password reset, unknown address": reset_times(url, "nobody{number}@example.com", repeat),
+            "signed webhook, order paid": webhook_times(url, database_url, secret, repeat),
         }
     for name, times in rows.items():
         print(f"  {name:<34} {describe(times)}")
