@@ -5,6 +5,9 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Every command below runs with an explicit APP_ENV (the shop never guesses it); override with
+# `make run APP_ENV=production` or by exporting APP_ENV.
+export APP_ENV ?= development
 
 .PHONY: run test lint format install install-dev migrate seed bench e2e clean
 
@@ -30,10 +33,11 @@ migrate: install
 seed: migrate
 	$(FLASK) shop seed --if-empty
 
-## make run: set up and serve the shop on HOST:PORT with the demo catalog (SQLite unless DATABASE_URL says otherwise)
+## make run: set up and serve the shop on HOST:PORT with the demo catalog (SQLite unless DATABASE_URL says otherwise),
+## with the email worker beside the web server; Ctrl-C stops both
 run: export SHOP_BASE_URL ?= http://$(HOST):$(PORT)
 run: seed
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(BIN)/python scripts/run_dev.py --host $(HOST) --port $(PORT)
 
 ## make test: set up, lint and run the whole suite (TEST_DATABASE_URL selects PostgreSQL; PYTEST_ARGS adds pytest options)
 test: install-dev

@@ -1,6 +1,7 @@
 """Application settings: the only module that reads the environment."""
 
 import os
+import sys
 from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
@@ -18,6 +19,16 @@ def _env_int(name: str, default: int) -> int:
         return int(raw)
     except ValueError as error:
         raise RuntimeError(f"{name} must be an integer, got {raw!r}") from error
+
+
+def _env_float(name: str, default: float) -> float:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        return float(raw)
+    except ValueError as error:
+        raise RuntimeError(f"{name} must be a number, got {raw!r}") from error
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -73,6 +84,47 @@ def _database_url(raw: str | None, default: str) -> str:
     return url
 
 
+# Keys that are public (this repository's development and test keys) or obviously a placeholder.
+PUBLIC_SECRET_KEYS = frozenset({"development-only-not-secret", "test-only-not-secret"})
+PLACEHOLDER_MARKERS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "replaceme",
+    "replace-me",
+    "replace_me",
+    "placeholder",
+    "example",
+    "not-secret",
+    "notsecret",
+    "insecure",
+    "your-secret",
+    "your_secret",
+    "secret-key",
+    "secret_key",
+    "secretkey",
+)
+MIN_SECRET_KEY_BYTES = 32
+GENERATE_SECRET_KEY = "python3 -c 'import secrets; print(secrets.token_urlsafe(48))'"
+
+
+def secret_key_problem(key: str | None) -> str | None:
+    """Why `key` must not sign production sessions, or None when it may."""
+    if not key:
+        return "is not set"
+    if key in PUBLIC_SECRET_KEYS or any(marker in key.lower() for marker in PLACEHOLDER_MARKERS):
+        return "is a published or placeholder value"
+    if len(key.encode()) < MIN_SECRET_KEY_BYTES:
+        return f"is {len(key.encode())} bytes long; it needs at least {MIN_SECRET_KEY_BYTES}"
+    if len(set(key)) < 8:
+        return "repeats too few characters to be random"
+    return None
+
+
+def is_sqlite_url(url: str) -> bool:
+    return url.startswith("sqlite:")
+
+
 class Config:
     APP_ENV = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY")
@@ -87,6 +139,11 @@ class Config:
         os.environ.get("DATABASE_URL"), f"sqlite:///{INSTANCE_DIR / 'shop.sqlite3'}"
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # SQLite file databases (development, benchmarks) run in WAL mode, and a writer waits this long for
+    # another's lock before giving up with "database is locked".
+    SQLITE_BUSY_TIMEOUT_SECONDS = _env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 15)
+    # Production refuses SQLite unless this is set (benchmarks, a one-machine demo).
+    ALLOW_SQLITE_IN_PRODUCTION = _env_bool("ALLOW_SQLITE_IN_PRODUCTION")
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
     # Pricing knobs, all integer cents.
@@ -177,6 +234,11 @@ class Config:
     # Where the privacy page tells people to write for erasure or questions.
     PRIVACY_CONTACT_EMAIL = os.environ.get("PRIVACY_CONTACT_EMAIL") or parseaddr(MAIL_DEFAULT_SENDER)[1]
     EMAIL_MAX_ATTEMPTS = _env_int("EMAIL_MAX_ATTEMPTS", 8)
+    # The email worker (`flask shop worker`): how long it sleeps when nothing is due, and how long a
+    # claimed email stays its own. A worker that dies mid-send leaves the email due again after the lease;
+    # the lease must outlast the slowest send (every SMTP step may wait MAIL_TIMEOUT).
+    EMAIL_POLL_SECONDS = _env_float("EMAIL_POLL_SECONDS", 1.0)
+    EMAIL_LEASE_SECONDS = _env_int("EMAIL_LEASE_SECONDS", 300)
 
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
     DEV_TOOLS = False  # dev-only pages such as the local outbox
@@ -185,6 +247,13 @@ class Config:
     def validate(cls) -> None:
         """Refuse to start with settings that would be unsafe in this environment."""
         check_base_url(cls.SHOP_BASE_URL, require_https=False)
+        if not cls.EMAIL_POLL_SECONDS > 0:
+            raise RuntimeError(f"EMAIL_POLL_SECONDS must be above 0, got {cls.EMAIL_POLL_SECONDS}")
+        if cls.EMAIL_LEASE_SECONDS < 10 * cls.MAIL_TIMEOUT:
+            raise RuntimeError(
+                f"EMAIL_LEASE_SECONDS ({cls.EMAIL_LEASE_SECONDS}) must be at least 10 x MAIL_TIMEOUT "
+                f"({cls.MAIL_TIMEOUT}): a send that outlives its lease may be sent twice"
+            )
 
     @classmethod
     def trusted_hosts(cls) -> list[str] | None:
@@ -199,6 +268,8 @@ class DevelopmentConfig(Config):
     TEMPLATES_AUTO_RELOAD = True
     DEV_TOOLS = True
     MAIL_BACKEND = os.environ.get("MAIL_BACKEND", "shop.emails.outbox_backend.EmailBackend")
+    # The worker beside `make run` looks often, so the dev outbox shows an email almost at once.
+    EMAIL_POLL_SECONDS = _env_float("EMAIL_POLL_SECONDS", 0.2)
 
 
 class TestConfig(Config):
@@ -231,8 +302,24 @@ class ProductionConfig(Config):
 
     @classmethod
     def validate(cls) -> None:
-        if not cls.SECRET_KEY:
-            raise RuntimeError("SECRET_KEY must be set when APP_ENV=production")
+        if problem := secret_key_problem(cls.SECRET_KEY):
+            raise RuntimeError(
+                f"SECRET_KEY {problem}. With APP_ENV=production it must be a random value of at least "
+                f"{MIN_SECRET_KEY_BYTES} bytes; generate one with: {GENERATE_SECRET_KEY}"
+            )
+        for position, key in enumerate(cls.SECRET_KEY_FALLBACKS, start=1):
+            if problem := secret_key_problem(key):
+                raise RuntimeError(
+                    f"SECRET_KEY_FALLBACKS entry {position} {problem}: anyone could sign sessions with it. "
+                    "Remove it (sessions signed with it end)."
+                )
+        if is_sqlite_url(cls.SQLALCHEMY_DATABASE_URI) and not cls.ALLOW_SQLITE_IN_PRODUCTION:
+            raise RuntimeError(
+                "DATABASE_URL points at SQLite, which APP_ENV=production refuses: several processes writing "
+                "one file wait on each other's locks. Set DATABASE_URL to PostgreSQL "
+                "(postgresql+psycopg://user@host/db)."
+            )
+        super().validate()
         # https only: production's cookies are Secure, so the shop does not work over plain http anyway.
         check_base_url(cls.SHOP_BASE_URL, require_https=True)
 
@@ -248,9 +335,34 @@ CONFIGS: dict[str, type[Config]] = {
 }
 
 
+class MissingAppEnvError(RuntimeError):
+    """APP_ENV is unset in a process that must not guess it (a WSGI server)."""
+
+
+def started_by_flask_cli() -> bool:
+    """The `flask` command sets this before it loads the app (flask.cli.FlaskGroup)."""
+    return os.environ.get("FLASK_RUN_FROM_CLI") == "true"
+
+
 def config_from_env() -> type[Config]:
-    """The config class named by APP_ENV (development when unset)."""
-    name = os.environ.get("APP_ENV", "development").strip().lower()
+    """The config class named by APP_ENV.
+
+    Unset, a WSGI server (gunicorn) refuses to start: guessing "development" there would serve a public
+    key, the dev outbox and the dev payment page. The `flask` command a developer types falls back to
+    development and says so on stderr (`make` sets APP_ENV itself).
+    """
+    name = os.environ.get("APP_ENV", "").strip().lower()
+    if not name:
+        if not started_by_flask_cli():
+            raise MissingAppEnvError(
+                "APP_ENV is not set. Set APP_ENV=production on a server (or APP_ENV=development on your "
+                "own machine); the shop does not guess which one it is."
+            )
+        print(
+            "APP_ENV is not set: using the development settings (set APP_ENV=production on a server).",
+            file=sys.stderr,
+        )
+        name = "development"
     try:
         return CONFIGS[name]
     except KeyError as error:

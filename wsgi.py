@@ -1,4 +1,7 @@
-"""WSGI entry point: `gunicorn wsgi:app`, and `flask --app wsgi …` for the CLI."""
+"""WSGI entry point: `gunicorn wsgi:app`, and `flask --app wsgi …` for the CLI.
+
+Under a WSGI server APP_ENV must be set (config.config_from_env): a server never guesses development.
+"""
 
 from shop import create_app
 

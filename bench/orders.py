@@ -7,8 +7,8 @@ so payments go through the development provider) on a PostgreSQL database this s
 1. **orders/s**: N shoppers in parallel, each order the whole path a browser takes: product page, add to
    cart (JSON), checkout page, checkout POST (the order and its stock reservation), the dev payment page's
    Pay (a signed Stripe-shaped event through the webhook handler: paid, download grants, confirmation email
-   queued and sent), success page. Six requests per order. Emails go to flask-mailman's in-memory backend:
-   this measures the shop, not a mail server.
+   queued), success page. Six requests per order. No request sends email (the email worker does, and none
+   runs here): this measures the shop, not a mail server.
 2. **webhook replay**: wrk POSTs one validly signed `checkout.session.completed` that was already applied
    (Stripe retries deliveries), next to GET /healthz (one database round trip) on the same server.
 
@@ -211,6 +211,33 @@ def check_orders_paid(database_url: str, counted: int) -> int:
     return paid
 
 
+def signed_completed_event(
+    secret_key: str, *, event_id: str, session_id: str, order_id: int, total_cents: int, payment_intent: str
+) -> tuple[str, str]:
+    """A paid checkout.session.completed event as the development provider signs it: payload, signature."""
+    event = {
+        "id": event_id,
+        "object": "event",
+        "type": "checkout.session.completed",
+        "created": int(time.time()),
+        "data": {
+            "object": {
+                "id": session_id,
+                "object": "checkout.session",
+                "client_reference_id": str(order_id),
+                "metadata": {"order_id": str(order_id)},
+                "amount_total": total_cents,
+                "currency": "usd",
+                "status": "complete",
+                "payment_status": "paid",
+                "payment_intent": payment_intent,
+            }
+        },
+    }
+    payload = json.dumps(event, separators=(",", ":"))
+    return payload, stripe.WebhookSignature.generate_signature_header(payload, dev_webhook_secret(secret_key))
+
+
 def webhook_replay_script(database_url: str, secret_key: str, folder: Path) -> Path:
     """A wrk script POSTing one already-applied, validly signed checkout.session.completed event."""
     engine = sa.create_engine(database_url)
@@ -227,28 +254,15 @@ def webhook_replay_script(database_url: str, secret_key: str, folder: Path) -> P
             ).scalar()
     finally:
         engine.dispose()
-    event = {
-        "id": event_id,
-        "object": "event",
-        "type": "checkout.session.completed",
-        "created": int(time.time()),
-        "data": {
-            "object": {
-                "id": order.payment_session_id,
-                "object": "checkout.session",
-                "client_reference_id": str(order.id),
-                "metadata": {"order_id": str(order.id)},
-                "amount_total": order.total_cents,
-                "currency": "usd",
-                "status": "complete",
-                "payment_status": "paid",
-                "payment_intent": "pi_bench",
-            }
-        },
-    }
-    payload = json.dumps(event, separators=(",", ":"))
     # Signed now: Stripe's tolerance is 300 s, far longer than the run.
-    signature = stripe.WebhookSignature.generate_signature_header(payload, dev_webhook_secret(secret_key))
+    payload, signature = signed_completed_event(
+        secret_key,
+        event_id=event_id,
+        session_id=order.payment_session_id,
+        order_id=order.id,
+        total_cents=order.total_cents,
+        payment_intent="pi_bench",
+    )
     script = folder / "webhook-replay.lua"
     script.write_text(
         'wrk.method = "POST"\n'

@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from flask import Flask, Response
+from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import Config, config_from_env
@@ -27,11 +27,21 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
-    from shop import cli, error_pages, media, private_pages, security_headers, storage, templating
+    from shop import (
+        cli,
+        error_pages,
+        media,
+        private_pages,
+        security_headers,
+        sqlite_connections,
+        storage,
+        templating,
+    )
     from shop.extensions import csrf, db, limiter, login_manager, mail, migrate, page_cache
 
     url_converters.init_app(app)  # before any route is added
     db.init_app(app)
+    sqlite_connections.init_app(app)
     migrate.init_app(
         app,
         db,
@@ -64,7 +74,6 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.catalog.views import bp as catalog_bp
     from shop.checkout.views import bp as checkout_bp
     from shop.downloads.views import bp as downloads_bp
-    from shop.emails.services import deliver_queued_in_request
     from shop.guides.views import bp as guides_bp
     from shop.orders.views import bp as orders_bp
     from shop.payments import selection as payment_selection
@@ -85,11 +94,6 @@ def create_app(config: type[Config] | None = None) -> Flask:
         from shop.emails.views import bp as dev_outbox_bp
 
         app.register_blueprint(dev_outbox_bp)
-
-    @app.after_request
-    def send_queued_email(response: Response) -> Response:
-        deliver_queued_in_request()
-        return response
 
     payment_selection.init_app(app)
     templating.init_app(app)

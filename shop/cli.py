@@ -1,6 +1,7 @@
 """`flask --app wsgi shop …` commands for operators."""
 
 import secrets
+import threading
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
@@ -15,6 +16,7 @@ from shop.cart import maintenance as cart_maintenance
 from shop.catalog import demo_catalog
 from shop.clock import utcnow
 from shop.emails import services as email_services
+from shop.emails import worker as email_worker
 from shop.guides import export as lead_export
 from shop.guides import services as lead_services
 from shop.orders import services as order_services
@@ -57,9 +59,23 @@ def purge_carts(days: int | None) -> None:
 @shop_cli.command("deliver-emails")
 @click.option("--limit", type=click.IntRange(min=1), default=100, help="At most this many emails.")
 def deliver_emails(limit: int) -> None:
-    """Send queued emails that are due (run every minute from cron or a worker)."""
-    sent = email_services.deliver_pending(limit=limit)
-    click.echo(f"Sent {sent} email(s).")
+    """Send queued emails that are due, once (the worker does this continuously)."""
+    report = email_services.deliver_pending(limit=limit)
+    click.echo(f"Sent {report.sent} email(s); {report.failed} could not be sent (see the log).")
+
+
+@shop_cli.command("worker")
+@click.option(
+    "--poll-interval",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="Seconds to sleep when nothing is due (default: EMAIL_POLL_SECONDS).",
+)
+def worker(poll_interval: float | None) -> None:
+    """Deliver queued email continuously until SIGTERM or Ctrl-C (run beside the web server)."""
+    stop = threading.Event()
+    email_worker.stop_on_signals(stop)
+    email_worker.run(stop, poll_seconds=poll_interval)
 
 
 @shop_cli.command("release-expired")

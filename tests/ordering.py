@@ -19,6 +19,7 @@ from shop.orders.models import Order
 from shop.payments.selection import get_provider
 from shop.storage import guide_storage
 from tests.factories import make_guide, make_product
+from tests.mail_delivery import deliver_and_read_outbox
 
 ADDRESS = {
     "full_name": "Ana Lima",
@@ -117,7 +118,7 @@ def only_order() -> Order:
 
 
 def outbox(app: Flask) -> list:
-    return getattr(app.extensions["mailman"], "outbox", [])
+    return deliver_and_read_outbox(app)
 
 
 # --- signed webhooks ------------------------------------------------------------------------------

@@ -21,8 +21,8 @@ PROBLEM_STATUS = {GrantState.EXPIRED: 410, GrantState.USED_UP: 403, GrantState.R
 # prefetched 2xx (even an empty 204) to the click itself, which would then download nothing; a
 # declined prefetch is thrown away and the click makes a real request.
 PREFETCH_DECLINED_STATUS = 403
+# Cache-Control: no-store comes from shop/private_pages.py, as for every private page.
 PRIVATE_HEADERS = {
-    "Cache-Control": "private, no-store",
     "X-Robots-Tag": "noindex",
     "Referrer-Policy": "no-referrer",
 }

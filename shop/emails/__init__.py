@@ -1,1 +1,1 @@
-"""Outgoing email: queued in the same transaction as the change that causes it, then delivered."""
+"""Outgoing email: queued in the same transaction as the change that causes it, sent by the worker."""

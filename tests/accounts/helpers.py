@@ -8,6 +8,7 @@ from flask.testing import FlaskClient
 from shop.accounts import services
 from shop.accounts.models import Role, User
 from shop.extensions import db
+from tests.mail_delivery import deliver_and_read_outbox
 from tests.ordering import hidden
 
 PASSWORD = "correct horse battery"
@@ -22,7 +23,7 @@ def make_user(email: str = "ana@example.com", password: str = PASSWORD, role: Ro
 
 
 def sent_emails(app: Flask) -> list:
-    return getattr(app.extensions["mailman"], "outbox", [])
+    return deliver_and_read_outbox(app)
 
 
 def link_in_last_email(app: Flask, to: str) -> str:

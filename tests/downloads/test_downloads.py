@@ -15,6 +15,7 @@ from shop.downloads import services
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.extensions import db
 from shop.storage import guide_storage
+from tests.mail_delivery import deliver_and_read_outbox
 
 
 def issue(guide, *, email: str = "ana@example.com", max_downloads: int = 5, ttl_days: int = 7) -> str:
@@ -32,7 +33,7 @@ def grant_for(token: str) -> DownloadGrant:
 
 
 def outbox(app: Flask) -> list:
-    return getattr(app.extensions["mailman"], "outbox", [])
+    return deliver_and_read_outbox(app)
 
 
 def test_a_full_get_serves_the_pdf_and_counts(client: FlaskClient, guide) -> None:

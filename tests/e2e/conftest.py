@@ -1,6 +1,7 @@
 """Browser-test fixtures: Debian's Chromium, and the real app served on a free port over the demo catalog."""
 
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import BrowserContext, Locator, Page
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from config import TestConfig
@@ -16,6 +17,7 @@ from shop import create_app
 from shop.catalog.demo_catalog import seed_demo_catalog
 from shop.catalog.models import ProductVariant
 from shop.catalog.services import bump_catalog_revision
+from shop.emails import worker as email_worker
 from shop.extensions import db
 from shop.storage import guide_storage
 from tests.conftest import IN_CI, reset_database
@@ -51,8 +53,13 @@ def _database_url(tmp_dir: Path) -> str:
     return url if url.startswith("postgresql") else f"sqlite:///{tmp_dir / 'e2e.sqlite3'}"
 
 
+# The email worker beside the live server polls this often, so an email is in the outbox almost at once.
+WORKER_POLL_SECONDS = 0.1
+
+
 class LiveServer:
-    """The app on 127.0.0.1 in a background thread, the way a browser meets it."""
+    """The app on 127.0.0.1 in a background thread, the way a browser meets it, with the email worker
+    in another thread beside it (as `make run` runs both)."""
 
     def __init__(self, app: Flask) -> None:
         self.app = app
@@ -63,11 +70,20 @@ class LiveServer:
         self._thread = threading.Thread(
             target=self._server.serve_forever, name="e2e-live-server", daemon=True
         )
+        self._stop_worker = threading.Event()
+        self._worker = threading.Thread(target=self._deliver_email, name="e2e-email-worker", daemon=True)
+
+    def _deliver_email(self) -> None:
+        with self.app.app_context():
+            email_worker.run(self._stop_worker, poll_seconds=WORKER_POLL_SECONDS)
 
     def start(self) -> None:
         self._thread.start()
+        self._worker.start()
 
     def stop(self) -> None:
+        self._stop_worker.set()
+        self._worker.join(timeout=30)
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
@@ -141,6 +157,20 @@ def new_context(new_context: Callable[..., BrowserContext]) -> Callable[..., Bro
         return context
 
     return create
+
+
+def outbox_row(page: Page, *texts: str) -> Locator:
+    """The newest row of /dev/outbox mentioning every one of `texts`, reloading the page until the email
+    worker has delivered it (or the timeout runs out, and the caller's click fails on the empty row)."""
+    deadline = time.monotonic() + TIMEOUT_MS / 1000
+    while True:
+        page.goto("/dev/outbox")
+        rows = page.get_by_role("row")
+        for text in texts:
+            rows = rows.filter(has_text=text)
+        if rows.count() or time.monotonic() > deadline:
+            return rows.first
+        page.wait_for_timeout(50)
 
 
 def stock_of(app: Flask, sku: str) -> int | None:

@@ -13,7 +13,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from shop.accounts.models import Role
 from shop.extensions import db
 from tests.accounts.helpers import PASSWORD, make_user
-from tests.e2e.conftest import PHONE, LiveServer
+from tests.e2e.conftest import PHONE, LiveServer, outbox_row
 from tests.e2e.shopper import (
     add_hoodie_with_javascript,
     assert_no_axe_violations,
@@ -105,10 +105,7 @@ def test_staff_find_ship_and_partly_refund_an_order(
 
     # and the customer's shipping email in the outbox carries the tracking number and link
     outbox = new_context().new_page()
-    outbox.goto("/dev/outbox")
-    outbox.get_by_role("row").filter(has_text=SHOPPER_EMAIL).filter(has_text="has shipped").get_by_role(
-        "link"
-    ).click()
+    outbox_row(outbox, SHOPPER_EMAIL, "has shipped").get_by_role("link").click()
     expect(outbox.get_by_role("heading", level=1)).to_have_text(f"Your order {number} has shipped")
     email_text = outbox.locator(".email-text")
     expect(email_text).to_contain_text("Tracking number: 1Z 999 AA1 01")

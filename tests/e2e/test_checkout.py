@@ -49,7 +49,7 @@ def go_to_checkout(page: Page) -> None:
 
 
 def emails_to(live_server: LiveServer, address: str, timeout_s: float = 5) -> list:
-    """The locmem outbox the e2e app sends into (delivery runs right after the request)."""
+    """The locmem outbox the e2e app sends into (the email worker beside the live server delivers)."""
     deadline = time.monotonic() + timeout_s
     while True:
         found = [m for m in getattr(live_server.app.extensions["mailman"], "outbox", []) if address in m.to]

@@ -17,7 +17,7 @@ from shop.clock import utcnow
 from shop.extensions import db, limiter
 from shop.guides.models import Lead
 from shop.orders.services import PaymentConfirmation, mark_paid
-from tests.e2e.conftest import PHONE, LiveServer
+from tests.e2e.conftest import PHONE, LiveServer, outbox_row
 from tests.e2e.shopper import (
     assert_no_axe_violations,
     fill_shipping_address,
@@ -73,9 +73,7 @@ def log_in(page: Page, email: str) -> None:
 
 
 def confirm_from_the_outbox(page: Page, email: str) -> None:
-    page.goto("/dev/outbox")
-    row = page.get_by_role("row").filter(has_text=email).filter(has_text="Confirm your email address")
-    row.get_by_role("link").click()
+    outbox_row(page, email, "Confirm your email address").get_by_role("link").click()
     page.get_by_role("link", name="/account/confirm/").click()
     page.get_by_role("button", name="Confirm my email").click()
     expect(page.locator(".flashes")).to_contain_text("Thanks, your email address is confirmed.")

@@ -13,7 +13,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 from shop.catalog.demo_catalog import PRODUCTS
 from shop.extensions import db
 from shop.guides.models import Lead
-from tests.e2e.conftest import PHONE, LiveServer
+from tests.e2e.conftest import PHONE, LiveServer, outbox_row
 from tests.e2e.shopper import assert_no_axe_violations, has_horizontal_overflow
 
 pytestmark = pytest.mark.e2e
@@ -60,9 +60,7 @@ def sign_up_on_the_guide_page(page: Page, email: str) -> None:
 
 def open_the_email(page: Page, email: str) -> None:
     """From the development outbox, open the newest email sent to `email`."""
-    page.goto("/dev/outbox")
-    row = page.get_by_role("row").filter(has_text=email).first
-    row.get_by_role("link").click()
+    outbox_row(page, email).get_by_role("link").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Confirm your email to get {GUIDE.name}")
 
 

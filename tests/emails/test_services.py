@@ -1,4 +1,4 @@
-"""Email is queued with the change that causes it and delivered after; failures are retried."""
+"""Email is queued with the change that causes it and delivered by the worker's step; failures are retried."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -11,10 +11,11 @@ from shop.clock import utcnow
 from shop.emails import services
 from shop.emails.models import EmailStatus, OutgoingEmail
 from shop.extensions import db
+from tests.mail_delivery import deliver_and_read_outbox
 
 
 def outbox(app: Flask) -> list:
-    return getattr(app.extensions["mailman"], "outbox", [])
+    return deliver_and_read_outbox(app)
 
 
 def queue_download_email(to: str = "ana@example.com", subject: str = "Your download link") -> OutgoingEmail:
@@ -28,31 +29,37 @@ def queue_download_email(to: str = "ana@example.com", subject: str = "Your downl
     )
 
 
+def received(app: Flask) -> list:
+    """What the mail backend got so far, without delivering anything."""
+    return getattr(app.extensions["mailman"], "outbox", [])
+
+
 def test_queued_email_is_delivered_with_text_and_html_parts(app: Flask) -> None:
     email = queue_download_email()
     db.session.commit()
 
-    sent = services.deliver([email.id])
+    report = services.deliver_pending()
 
-    assert sent == 1
-    [message] = outbox(app)
+    assert (report.attempted, report.sent) == (1, 1)
+    [message] = received(app)
     assert message.to == ["ana@example.com"]
     assert message.subject == "Your download link"
     assert "http://localhost/downloads/x" in message.body
     assert message.alternatives[0][1] == "text/html"
     assert "Download the PDF" in message.alternatives[0][0]
     db.session.refresh(email)
-    assert email.status == EmailStatus.SENT and email.sent_at is not None
+    assert email.status == EmailStatus.SENT and email.sent_at is not None and email.attempts == 1
 
 
-def test_an_email_is_sent_once_even_if_delivered_twice(app: Flask) -> None:
-    email = queue_download_email()
+def test_an_email_is_sent_once_even_if_delivery_runs_twice(app: Flask) -> None:
+    queue_download_email()
     db.session.commit()
 
-    services.deliver([email.id])
-    services.deliver([email.id])
+    services.deliver_pending()
+    second = services.deliver_pending()
 
-    assert len(outbox(app)) == 1
+    assert second.attempted == 0
+    assert len(received(app)) == 1
 
 
 def test_a_failed_send_is_kept_and_retried_later(make_app) -> None:
@@ -63,31 +70,43 @@ def test_a_failed_send_is_kept_and_retried_later(make_app) -> None:
         db.session.commit()
 
         # when delivery is attempted
-        sent = services.deliver([email.id])
+        report = services.deliver_pending()
 
         # then nothing breaks, the email waits with a backoff
         db.session.refresh(email)
-        assert sent == 0
+        assert (report.attempted, report.sent) == (1, 0)
         assert email.status == EmailStatus.PENDING
         assert email.attempts == 1
         assert "unreachable" in email.last_error
         assert email.next_attempt_at > utcnow() + timedelta(seconds=90)
+        assert services.deliver_pending().attempted == 0  # not due again before the backoff
 
 
-def test_the_retry_loop_sends_due_emails(app: Flask) -> None:
-    due = queue_download_email(to="due@example.com")
+def test_the_retry_loop_sends_due_emails_oldest_first(app: Flask) -> None:
+    second = queue_download_email(to="second@example.com")
+    first = queue_download_email(to="first@example.com")
     later = queue_download_email(to="later@example.com")
     db.session.flush()
+    first.next_attempt_at = utcnow() - timedelta(minutes=5)
     later.next_attempt_at = utcnow() + timedelta(hours=1)
     db.session.commit()
 
-    sent = services.deliver_pending()
+    report = services.deliver_pending()
 
-    assert sent == 1
-    assert [m.to for m in outbox(app)] == [["due@example.com"]]
-    db.session.refresh(due)
+    assert report.sent == 2
+    assert [m.to for m in received(app)] == [["first@example.com"], ["second@example.com"]]
+    db.session.refresh(second)
     db.session.refresh(later)
-    assert due.status == EmailStatus.SENT and later.status == EmailStatus.PENDING
+    assert second.status == EmailStatus.SENT and later.status == EmailStatus.PENDING
+
+
+def test_delivery_stops_at_the_limit(app: Flask) -> None:
+    for number in range(3):
+        queue_download_email(to=f"reader{number}@example.com")
+    db.session.commit()
+
+    assert services.deliver_pending(limit=2).sent == 2
+    assert services.deliver_pending(limit=2).sent == 1
 
 
 def test_delivery_gives_up_after_the_last_attempt(make_app) -> None:
@@ -96,9 +115,10 @@ def test_delivery_gives_up_after_the_last_attempt(make_app) -> None:
         email = queue_download_email()
         db.session.commit()
 
-        services.deliver([email.id])
-        services.deliver([email.id])
-        services.deliver([email.id])
+        for _ in range(3):
+            services.deliver_pending()
+            db.session.execute(sa.update(OutgoingEmail).values(next_attempt_at=utcnow()))  # due again
+            db.session.commit()
 
         db.session.refresh(email)
         assert email.status == EmailStatus.FAILED
@@ -106,14 +126,13 @@ def test_delivery_gives_up_after_the_last_attempt(make_app) -> None:
 
 
 def test_an_uncommitted_email_is_never_sent(app: Flask) -> None:
-    with app.test_request_context("/"):
-        queue_download_email()
-        db.session.flush()
-        db.session.rollback()  # the change that caused it failed
+    queue_download_email()
+    db.session.flush()
+    db.session.rollback()  # the change that caused it failed
 
-        services.deliver_queued_in_request()
+    services.deliver_pending()
 
-    assert outbox(app) == []
+    assert received(app) == []
     assert db.session.scalar(sa.select(sa.func.count(OutgoingEmail.id))) == 0
 
 
@@ -127,9 +146,8 @@ def test_header_injection_in_the_address_is_refused(app: Flask, address: str) ->
 
 
 def test_subjects_are_kept_on_one_line(app: Flask) -> None:
-    email = queue_download_email(subject="Hello\r\nBcc: everyone@example.com")
+    queue_download_email(subject="Hello\r\nBcc: everyone@example.com")
     db.session.commit()
-    services.deliver([email.id])
 
     assert outbox(app)[0].subject == "Hello Bcc: everyone@example.com"
     assert "\n" not in outbox(app)[0].message()["Subject"]
@@ -140,9 +158,9 @@ def test_the_development_outbox_writes_eml_files_and_shows_them(make_app, tmp_pa
     folder = tmp_path / "outbox"
     app = make_app(MAIL_BACKEND="shop.emails.outbox_backend.EmailBackend", MAIL_FILE_PATH=str(folder))
     with app.app_context():
-        email = queue_download_email()
+        queue_download_email()
         db.session.commit()
-        services.deliver([email.id])
+        services.deliver_pending()
 
     # when someone opens the outbox
     client = app.test_client()

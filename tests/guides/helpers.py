@@ -17,6 +17,7 @@ from shop.guides.attribution import VisitSource
 from shop.guides.models import ConsentRecord, Lead
 from shop.storage import guide_storage
 from tests.factories import make_guide
+from tests.mail_delivery import deliver_and_read_outbox
 
 GUIDE_SLUG = "essential"
 GUIDE_PATH = f"/guides/{GUIDE_SLUG}"
@@ -34,7 +35,7 @@ def make_free_guide() -> Product:
 
 
 def outbox(app: Flask) -> list[Any]:
-    return getattr(app.extensions["mailman"], "outbox", [])
+    return deliver_and_read_outbox(app)
 
 
 def sign_up(client: FlaskClient, email: str = "ana@example.com", **fields: Any) -> TestResponse:

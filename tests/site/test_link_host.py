@@ -171,6 +171,7 @@ def production_config(**overrides: Any) -> type[ProductionConfig]:
         "SHOP_BASE_URL": "https://shop.example.com",
         "EXTRA_TRUSTED_HOSTS": [],
         "SQLALCHEMY_DATABASE_URI": TestConfig.SQLALCHEMY_DATABASE_URI,
+        "ALLOW_SQLITE_IN_PRODUCTION": True,
         "REDIS_URL": None,
         "RATELIMIT_STORAGE_URI": "memory://",
         "PAYMENT_PROVIDER": "dev",
