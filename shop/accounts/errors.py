@@ -1,10 +1,10 @@
 """Account errors, with messages safe to show the person at the keyboard."""
 
+from shop.errors import ShopError
 
-class AccountError(Exception):
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+
+class AccountError(ShopError):
+    pass
 
 
 class WeakPasswordError(AccountError):

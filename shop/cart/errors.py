@@ -1,12 +1,10 @@
 """Cart errors: each carries a message safe to show the shopper and the HTTP status it maps to."""
 
+from shop.errors import ShopError
 
-class CartError(Exception):
-    status_code = 400
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CartError(ShopError):
+    pass
 
 
 class InvalidQuantityError(CartError):

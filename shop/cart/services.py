@@ -1,11 +1,9 @@
 """Cart use cases: add, change and remove lines, and price the cart through shop.pricing."""
 
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from shop import pricing
@@ -18,6 +16,7 @@ from shop.cart.errors import (
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductVariant
 from shop.clock import utcnow
+from shop.database import commit_with_one_retry
 from shop.extensions import db
 
 # A digital guide is one download; a second copy would be the same file.
@@ -123,17 +122,6 @@ def _require_positive(quantity: int) -> None:
         raise InvalidQuantityError("Choose a quantity of at least 1.")
 
 
-def _retry_once_on_conflict(action: Callable[[], None]) -> None:
-    """Run a cart write; a double-submitted form can race on the unique keys, so retry once."""
-    try:
-        action()
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        action()
-        db.session.commit()
-
-
 def _get_or_create_cart(token: str) -> Cart:
     cart = _load_cart(token)
     if cart is None:
@@ -167,11 +155,7 @@ def add_to_cart(token: str, sku: str, quantity: int, *, max_line_quantity: int) 
             line.quantity = already + quantity
         cart.updated_at = utcnow()
 
-    try:
-        _retry_once_on_conflict(write)
-    except Exception:
-        db.session.rollback()
-        raise
+    commit_with_one_retry(write)
 
 
 def change_quantity(token: str | None, sku: str, quantity: int, *, max_line_quantity: int) -> None:

@@ -1,7 +1,9 @@
 """Catalog errors, with messages safe to show a shopper."""
 
+from shop.errors import ShopError
 
-class CatalogError(Exception):
+
+class CatalogError(ShopError):
     """Something a shopper asked of the catalog that cannot be answered."""
 
 

@@ -1,12 +1,10 @@
 """Checkout errors, each with a message safe to show the shopper."""
 
+from shop.errors import ShopError
 
-class CheckoutError(Exception):
-    status_code = 400
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class CheckoutError(ShopError):
+    pass
 
 
 class EmptyCartError(CheckoutError):

@@ -1,12 +1,10 @@
 """Guide-gate errors: each carries a message safe to show the visitor and the HTTP status it maps to."""
 
+from shop.errors import ShopError
 
-class GuideError(Exception):
-    status_code = 400
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class GuideError(ShopError):
+    pass
 
 
 class UnknownGuideError(GuideError):

@@ -6,13 +6,11 @@ order transaction.
 """
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from shop.accounts.linking import confirmed_account_id
@@ -22,6 +20,7 @@ from shop.catalog.models import Product
 from shop.catalog.services import get_product_view
 from shop.catalog.views_data import ProductView
 from shop.clock import utcnow
+from shop.database import commit_with_one_retry
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.downloads.services import DownloadLink, issue_grant
 from shop.email_addresses import normalize_email
@@ -127,27 +126,6 @@ def _lead_magnet(slug: str) -> Product:
 
 def _find_lead(email: str) -> Lead | None:
     return db.session.scalar(sa.select(Lead).where(Lead.email == normalize_email(email)))
-
-
-def _commit_with_one_retry(write: Callable[[], T]) -> T:
-    """Run a write and commit; a simultaneous sign-up of the same email can win the unique key, so
-    run it once more, when it finds that lead. Nothing is left half-written on any error."""
-    try:
-        result = write()
-        db.session.commit()
-        return result
-    except IntegrityError:
-        db.session.rollback()
-    except Exception:
-        db.session.rollback()
-        raise
-    try:
-        result = write()
-        db.session.commit()
-        return result
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def _unsubscribe_url(lead: Lead) -> str:
@@ -293,7 +271,7 @@ def capture_lead(
         _queue_guide_link(lead, product, ttl_hours=link_ttl_hours, mailto=unsubscribe_mailto)
         return lead.id
 
-    lead_id = _commit_with_one_retry(write)
+    lead_id = commit_with_one_retry(write)
     log.info("guide sign-up: lead %s (form=%s, consent=%s)", lead_id, form, marketing_consent)
     return CaptureResult(lead_id=lead_id, masked_email=masked, guide_slug=slug)
 
@@ -507,7 +485,7 @@ def erase_lead(email: str, *, actor: Actor | None = None) -> bool:
             )
         return lead_id
 
-    lead_id = _commit_with_one_retry(write)
+    lead_id = commit_with_one_retry(write)
     if lead_id:
         log.info("lead %s erased", lead_id)
     return bool(lead_id)

@@ -1,12 +1,10 @@
 """Order errors. Messages are safe to show a shopper or a member of staff."""
 
+from shop.errors import ShopError
 
-class OrderError(Exception):
-    status_code = 400
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+class OrderError(ShopError):
+    pass
 
 
 class IllegalTransitionError(OrderError):
