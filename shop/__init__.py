@@ -61,6 +61,12 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.accounts.login import init_login
 
     init_login(app)
+    from shop.accounts.linking import register_order_listeners
+    from shop.guides.listeners import register_listeners as register_guide_listeners
+
+    # Connected in this order: an order's account link comes before its guide-lead note on the timeline.
+    register_order_listeners()
+    register_guide_listeners()
     from shop.accounts.views import bp as accounts_bp
     from shop.admin import (  # noqa: F401  (routes register on the admin blueprint)
         lead_views,
@@ -71,7 +77,6 @@ def create_app(config: type[Config] | None = None) -> Flask:
     )
     from shop.admin.blueprint import bp as admin_bp
     from shop.cart.views import bp as cart_bp
-    from shop.catalog.views import bp as catalog_bp
     from shop.checkout.views import bp as checkout_bp
     from shop.downloads.views import bp as downloads_bp
     from shop.guides.views import bp as guides_bp
@@ -79,6 +84,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.payments import selection as payment_selection
     from shop.payments.views import bp as payments_bp
     from shop.site.views import bp as site_bp
+    from shop.storefront.views import bp as catalog_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)

@@ -19,7 +19,7 @@ from shop.emails import services as email_services
 from shop.emails import worker as email_worker
 from shop.guides import export as lead_export
 from shop.guides import services as lead_services
-from shop.orders import services as order_services
+from shop.orders.pending import release_expired_orders
 from shop.payments import services as payment_services
 from shop.payments.errors import PaymentError
 from shop.storage import guide_storage
@@ -82,7 +82,7 @@ def worker(poll_interval: float | None) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=500, help="At most this many orders.")
 def release_expired(limit: int) -> None:
     """Expire unpaid orders whose reservation ran out and put their stock back (run every few minutes)."""
-    released = order_services.release_expired_orders(limit=limit)
+    released = release_expired_orders(limit=limit)
     click.echo(f"Released the reservation of {released} expired order(s).")
 
 

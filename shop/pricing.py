@@ -14,21 +14,18 @@ class PricedLine:
     unit_price_cents: int
     quantity: int
     is_physical: bool
-    discount_cents: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("unit_price_cents", "quantity", "discount_cents"):
+        for name in ("unit_price_cents", "quantity"):
             value = getattr(self, name)
             if not isinstance(value, int) or isinstance(value, bool):
                 raise TypeError(f"{name} must be an int, got {type(value).__name__}")
             if value < 0:
                 raise ValueError(f"{name} must not be negative, got {value}")
-        if self.discount_cents > self.unit_price_cents * self.quantity:
-            raise ValueError("a discount cannot exceed the line's price")
 
     @property
     def total_cents(self) -> int:
-        return self.unit_price_cents * self.quantity - self.discount_cents
+        return self.unit_price_cents * self.quantity
 
 
 @dataclass(frozen=True)
@@ -93,11 +90,6 @@ def free_shipping_progress_percent(merchandise_cents: int, *, free_over_cents: i
     if free_over_cents <= 0 or merchandise_cents >= free_over_cents:
         return 100
     return merchandise_cents * 100 // free_over_cents
-
-
-def percent_of(amount_cents: int, basis_points: int) -> int:
-    """basis_points of amount_cents, rounded half up (825 bp = 8.25%)."""
-    return (amount_cents * basis_points + 5_000) // 10_000
 
 
 def order_totals(

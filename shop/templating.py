@@ -9,6 +9,7 @@ from flask import url_for as flask_url_for
 
 from shop.cart import session_cart
 from shop.money import format_cents, format_cents_short
+from shop.pricing_config import pricing_knobs
 
 
 def _memoised_url_for(app: Flask) -> Any:
@@ -48,10 +49,11 @@ def init_app(app: Flask) -> None:
 
     @app.context_processor
     def shop_globals() -> dict[str, Any]:
+        knobs = pricing_knobs(app.config)
         return {
             "shop_name": app.config["SHOP_NAME"],
-            "free_shipping_threshold_cents": app.config["FREE_SHIPPING_THRESHOLD_CENTS"],
-            "flat_shipping_cents": app.config["FLAT_SHIPPING_CENTS"],
-            "max_line_quantity": app.config["MAX_LINE_QUANTITY"],
+            "free_shipping_threshold_cents": knobs.free_over_cents,
+            "flat_shipping_cents": knobs.flat_rate_cents,
+            "max_line_quantity": knobs.max_line_quantity,
             "cart_item_count": session_cart.item_count,
         }

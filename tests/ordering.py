@@ -176,7 +176,7 @@ def post_webhook(
 
 def new_line(sku: str, quantity: int) -> Any:
     from shop.catalog.models import ProductVariant
-    from shop.orders.services import NewOrderLine
+    from shop.orders.placing import NewOrderLine
 
     variant = db.session.scalar(sa.select(ProductVariant).where(ProductVariant.sku == sku))
     assert variant is not None, sku
@@ -195,7 +195,7 @@ def make_pending_order(
     *items: tuple[str, int], email: str = "ana@example.com", session_id: str | None = "cs_test_123"
 ) -> Order:
     """A pending order with its stock reserved, as checkout makes it (committed)."""
-    from shop.orders.services import create_order
+    from shop.orders.placing import create_order
 
     lines = [new_line(sku, quantity) for sku, quantity in items]
     order = create_order(

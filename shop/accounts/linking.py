@@ -11,11 +11,12 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from shop.accounts.models import User
-from shop.clock import utcnow
+from shop.accounts.signals import account_email_confirmed
 from shop.email_addresses import normalize_email
 from shop.extensions import db
-from shop.guides.models import Lead
 from shop.orders.models import Order, OrderEvent
+from shop.orders.signals import order_paid
+from shop.orders.status_machine import add_event
 
 ACTOR_SYSTEM = "system"
 
@@ -28,7 +29,7 @@ def link_note(user_id: int) -> str:
 @dataclass(frozen=True)
 class LinkResult:
     orders: int
-    lead: bool
+    lead: bool  # a guide lead joined too (shop/guides answers the announcement)
 
 
 def confirmed_account_id(email: str) -> int | None:
@@ -66,11 +67,20 @@ def attach_to_account(user_id: int, email: str) -> LinkResult:
                 note=link_note(user_id),
             )
         )
-    now = utcnow()
-    lead = db.session.execute(
-        sa.update(Lead)
-        .where(Lead.email == email, Lead.user_id.is_(None))
-        .values(user_id=user_id, updated_at=now)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    return LinkResult(orders=len(order_ids), lead=bool(lead))
+    # The guide lead with this address joins too: shop/guides listens, and answers whether one did.
+    answers = account_email_confirmed.send(user_id, email=email)
+    return LinkResult(orders=len(order_ids), lead=any(linked for _, linked in answers))
+
+
+def link_paid_order(order: Order, **_: object) -> None:
+    """A guest paying with an account's confirmed address: the order joins that account's history.
+    Receives `order_paid`, in the payment's transaction."""
+    if order.user_id is not None:
+        return
+    order.user_id = confirmed_account_id(order.email)
+    if order.user_id is not None:
+        add_event(order, actor=ACTOR_SYSTEM, kind="account", note=link_note(order.user_id))
+
+
+def register_order_listeners() -> None:
+    order_paid.connect(link_paid_order)

@@ -20,8 +20,9 @@ from shop.accounts.safe_redirect import safe_next
 from shop.accounts.session_login import end_session, start_session
 from shop.extensions import limiter
 from shop.orders import access, history
-from shop.orders import services as order_services
-from shop.orders.views import CUSTOMER_STATUS_TEXT
+from shop.orders.lookups import get_order_by_number
+from shop.orders.order_downloads import issue_line_download
+from shop.orders.status_machine import CUSTOMER_STATUS_TEXT
 from shop.pagination import requested_page
 from shop.rate_limits import submitted_email_key
 
@@ -251,11 +252,11 @@ def order_download(number: str, line_id: int) -> Page:
     form = ConfirmForm()
     if not form.validate_on_submit():
         abort(400, description="This form is out of date. Go back to your orders and try again.")
-    order = order_services.get_order_by_number(number)
+    order = get_order_by_number(number)
     # Someone else's order, or a number that does not exist: the same 404, so nothing is revealed.
     if order is None or not access.is_owner(order, current_user):
         abort(404, description=ORDER_NOT_FOUND)
-    link = order_services.issue_line_download(order.id, line_id)
+    link = issue_line_download(order.id, line_id)
     if link is None:
         abort(404, description="That download isn't available for this order.")
     page, status = _render("download_ready", link=link, order=order)

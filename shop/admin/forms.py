@@ -1,4 +1,4 @@
-"""Admin forms: shape only; the catalog's management services enforce the rules."""
+"""Admin forms: shape only; the catalog's editing services enforce the rules."""
 
 from typing import Any
 

@@ -7,7 +7,7 @@ from flask import Flask, Response, abort, current_app, flash, redirect, render_t
 from shop.admin.blueprint import bp, current_actor
 from shop.admin.forms import LeadEraseForm, LeadFilterForm
 from shop.clock import utcnow
-from shop.guides import export, management
+from shop.guides import export, staff_actions
 from shop.guides.export import LeadFilter
 from shop.pagination import requested_page
 
@@ -38,7 +38,7 @@ def _filter_args(form: LeadFilterForm) -> dict[str, str]:
     return {name: form[name].data for name in names if form[name].data}
 
 
-def _list_page(form: LeadFilterForm, result: management.LeadPage | None) -> Page:
+def _list_page(form: LeadFilterForm, result: staff_actions.LeadPage | None) -> Page:
     """The list, or (result None) the filters with their errors and no list: a 400, never a guess."""
     if result is None:
         flash(BAD_FILTERS, "error")
@@ -47,7 +47,7 @@ def _list_page(form: LeadFilterForm, result: management.LeadPage | None) -> Page
         form=form,
         result=result,
         filter_args=_filter_args(form) if result is not None else {},
-        sources=management.list_utm_sources(),
+        sources=staff_actions.list_utm_sources(),
     )
     return (page, 400) if result is None else page
 
@@ -58,7 +58,7 @@ def leads() -> Page:
     form, lead_filter = _filters()
     if lead_filter is None:
         return _list_page(form, None)
-    result = management.list_leads(lead_filter, page=page)
+    result = staff_actions.list_leads(lead_filter, page=page)
     if page > result.pages:
         abort(404, description="That page does not exist.")
     return _list_page(form, result)
@@ -70,7 +70,7 @@ def leads_export() -> Page:
     form, lead_filter = _filters()
     if lead_filter is None:
         return _list_page(form, None)
-    management.record_export(current_actor(), lead_filter)
+    staff_actions.record_export(current_actor(), lead_filter)
     return Response(
         _csv_stream(current_app._get_current_object(), lead_filter),  # type: ignore[attr-defined]
         mimetype="text/csv",
@@ -94,7 +94,7 @@ def _csv_stream(app: Flask, lead_filter: LeadFilter) -> Iterator[str]:
 
 @bp.get("/leads/<int:lead_id>")
 def lead_detail(lead_id: int) -> Page:
-    detail = management.get_lead_detail(lead_id)
+    detail = staff_actions.get_lead_detail(lead_id)
     if detail is None:
         abort(404, description=NO_SUCH_LEAD)
     return render_template("admin/lead_detail.html", detail=detail, lead=detail.lead)
@@ -103,12 +103,12 @@ def lead_detail(lead_id: int) -> Page:
 @bp.route("/leads/<int:lead_id>/erase", methods=["GET", "POST"])
 def lead_erase(lead_id: int) -> Page:
     """A confirmation page, then the POST that erases. Erasure keeps only an anonymous monthly count."""
-    detail = management.get_lead_detail(lead_id)
+    detail = staff_actions.get_lead_detail(lead_id)
     if detail is None:
         abort(404, description=NO_SUCH_LEAD)
     form = LeadEraseForm()
     if form.validate_on_submit():
-        if not management.erase_lead(current_actor(), lead_id):
+        if not staff_actions.erase_lead(current_actor(), lead_id):
             abort(404, description=NO_SUCH_LEAD)
         flash(f"Erased lead #{lead_id}. Only the anonymous monthly count remains.", "success")
         return redirect(url_for("admin.leads"), code=303)

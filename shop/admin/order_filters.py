@@ -5,7 +5,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
-from shop.orders.management import FILTER_LABELS, SEARCH_MAX, OrderFilter
+from shop.orders.staff_actions import FILTER_LABELS, SEARCH_MAX, OrderFilter
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 EARLIEST = date(2000, 1, 1)

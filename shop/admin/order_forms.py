@@ -1,4 +1,4 @@
-"""Forms for the staff order actions: shape only; shop.orders.management enforces the rules.
+"""Forms for the staff order actions: shape only; shop.orders.staff_actions enforces the rules.
 
 Every action that reaches the customer or moves money (ship, cancel, refund, resend) is posted twice:
 first to a confirmation page that says what will happen, then with `confirmed=yes`.
@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from shop.admin.forms import AmountField
 from shop.form_fields import PrintableText
 from shop.orders import shipping
-from shop.orders.management import NOTE_MAX, REASON_MAX, RESOLUTION_MAX
+from shop.orders.staff_actions import NOTE_MAX, REASON_MAX, RESOLUTION_MAX
 from shop.whole_numbers import parse_whole_number
 
 

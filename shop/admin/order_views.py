@@ -32,11 +32,15 @@ from shop.admin.order_forms import (
 )
 from shop.clock import utcnow
 from shop.money import format_cents
-from shop.orders import export, management, services, shipping
+from shop.orders import export, shipping, staff_actions
+from shop.orders.addresses import order_address
 from shop.orders.errors import OrderError
-from shop.orders.management import FILTER_LABELS, STATUS_LABELS, OrderActionError, OrderFilter
+from shop.orders.lookups import get_order_by_number
 from shop.orders.models import Order
+from shop.orders.staff_actions import FILTER_LABELS, OrderActionError, OrderFilter
+from shop.orders.status_machine import STATUS_LABELS
 from shop.pagination import page_count, requested_page
+from shop.payments import staff_refunds
 from shop.payments.dashboard_links import payment_dashboard_url
 from shop.payments.errors import PaymentError
 
@@ -54,7 +58,7 @@ def _check_carriers(state: BlueprintSetupState) -> None:
 
 
 def _order_or_404(number: str) -> Order:
-    order = management.get_order_for_staff(number)
+    order = get_order_by_number(number)
     if order is None:
         abort(404, description="There is no order with that number.")
     return order
@@ -70,7 +74,7 @@ def orders() -> Page:
         order_filter = parse_order_filter(request.args)
     except FilterError as error:
         return _orders_page(OrderFilter(), [], 0, page, error=str(error), raw=request.args), 400
-    items, total = management.list_orders_for_staff(order_filter, page=page, page_size=PAGE_SIZE)
+    items, total = staff_actions.list_orders_for_staff(order_filter, page=page, page_size=PAGE_SIZE)
     return _orders_page(order_filter, items, total, page)
 
 
@@ -106,7 +110,7 @@ def orders_csv() -> Response:
         order_filter = parse_order_filter(request.args)
     except FilterError as error:
         abort(400, description=str(error))
-    management.record_export(current_actor(), order_filter)
+    staff_actions.record_export(current_actor(), order_filter)
     return Response(
         export.stream_csv(current_app._get_current_object(), order_filter),  # type: ignore[attr-defined]
         mimetype="text/csv",
@@ -125,8 +129,8 @@ def _dollars(cents: int) -> str:
 
 
 def _forms(order: Order, forms: dict[str, Any]) -> dict[str, Any]:
-    refundable = management.available_actions(order).refundable_cents
-    carriers = management.carrier_choices()
+    refundable = staff_actions.available_actions(order).refundable_cents
+    carriers = staff_actions.carrier_choices()
     return {
         "ship_form": forms.get("ship_form") or ShipOrderForm(formdata=None, carriers=carriers),
         "refund_form": forms.get("refund_form")
@@ -145,8 +149,8 @@ def _order_page(
         render_template(
             "admin/order.html",
             order=order,
-            actions=management.available_actions(order),
-            address=services.order_address(order),
+            actions=staff_actions.available_actions(order),
+            address=order_address(order),
             shipment=shipping.shipment_of(order),
             payment_url=payment_dashboard_url(
                 order.payment_provider,
@@ -198,11 +202,11 @@ def _confirm_page(order: Order, confirmation: Confirmation) -> str:
 @bp.post("/orders/<number>/ship")
 def order_ship(number: str) -> Page:
     order = _order_or_404(number)
-    form = ShipOrderForm(carriers=management.carrier_choices())
+    form = ShipOrderForm(carriers=staff_actions.carrier_choices())
     if not form.validate_on_submit():
         return _order_page(order, 400, open_action="ship", ship_form=form)
     try:
-        management.check_ship(order)
+        staff_actions.check_ship(order)
         if not form.is_confirmed:
             carrier = shipping.CARRIERS[form.carrier.data]
             link = shipping.tracking_url(carrier.code, form.tracking_number.data)
@@ -222,7 +226,7 @@ def order_ship(number: str) -> Page:
                     hidden={"carrier": carrier.code, "tracking_number": form.tracking_number.data},
                 ),
             )
-        management.mark_shipped(
+        staff_actions.mark_shipped(
             current_actor(), order.id, carrier=form.carrier.data, tracking_number=form.tracking_number.data
         )
     except OrderError as error:
@@ -237,17 +241,17 @@ def order_cancel(number: str) -> Page:
     if not form.validate_on_submit():
         return _order_page(order, 400, open_action="cancel", cancel_form=form)
     try:
-        management.check_cancel(order)
+        staff_actions.check_cancel(order)
         if not form.is_confirmed:
             return _confirm_page(order, _cancel_confirmation(order, form.reason.data or ""))
-        management.cancel_order(current_actor(), order.id, reason=form.reason.data or "")
+        staff_refunds.cancel_order(current_actor(), order.id, reason=form.reason.data or "")
     except (OrderError, PaymentError) as error:
         return _refused(number, error, "cancel")
     return _done(number, f"Order {number} is cancelled and its stock is back on the shelf.")
 
 
 def _cancel_confirmation(order: Order, reason: str) -> Confirmation:
-    refund_cents = management.available_actions(order).cancel_refunds_cents
+    refund_cents = staff_actions.available_actions(order).cancel_refunds_cents
     facts = [("Customer", order.email)]
     if refund_cents:
         facts.append(("Refund in full", format_cents(refund_cents, order.currency)))
@@ -280,12 +284,12 @@ def order_refund(number: str) -> Page:
         return _order_page(order, 400, open_action="refund", refund_form=form)
     amount = form.amount.cents or 0
     try:
-        management.check_refund(order, amount)
+        staff_actions.check_refund(order, amount)
         if not form.is_confirmed:
             return _confirm_page(order, _refund_confirmation(order, form))
         if form.refunded_before_cents is None:
             raise OrderActionError("Review the refund first, then confirm it.", 400)
-        management.refund(
+        staff_refunds.refund(
             current_actor(),
             order.id,
             amount_cents=amount,
@@ -300,7 +304,7 @@ def order_refund(number: str) -> Page:
 
 def _refund_confirmation(order: Order, form: RefundOrderForm) -> Confirmation:
     amount = form.amount.cents or 0
-    left = management.available_actions(order).refundable_cents - amount
+    left = staff_actions.available_actions(order).refundable_cents - amount
     money = format_cents(amount, order.currency)
     facts = [
         ("Refund", money),
@@ -336,7 +340,7 @@ def order_resend(number: str) -> Page:
     if not form.validate_on_submit():
         return _order_page(order, 400)
     try:
-        management.check_resend(order)
+        staff_actions.check_resend(order)
         if not form.is_confirmed:
             guides = [line.name for line in order.lines if line.is_digital]
             facts = [("Email to", order.email)]
@@ -352,7 +356,7 @@ def order_resend(number: str) -> Page:
                     button="Yes, send it again",
                 ),
             )
-        links = management.resend_confirmation(current_actor(), order.id)
+        links = staff_actions.resend_confirmation(current_actor(), order.id)
     except OrderError as error:
         return _refused(number, error)
     extra = f" with {links} fresh download link{'s' if links != 1 else ''}" if links else ""
@@ -366,7 +370,7 @@ def order_note(number: str) -> Page:
     if not form.validate_on_submit():
         return _order_page(order, 400, open_action="note", note_form=form)
     try:
-        management.add_note(current_actor(), order.id, form.text.data)
+        staff_actions.add_note(current_actor(), order.id, form.text.data)
     except OrderError as error:
         return _refused(number, error, "note")
     return _done(number, "Note added to the timeline.")
@@ -379,7 +383,7 @@ def order_clear_flag(number: str) -> Page:
     if not form.validate_on_submit():
         return _order_page(order, 400, open_action="flag", flag_form=form)
     try:
-        management.clear_flag(current_actor(), order.id, resolution=form.resolution.data)
+        staff_actions.clear_flag(current_actor(), order.id, resolution=form.resolution.data)
     except OrderError as error:
         return _refused(number, error, "flag")
     return _done(number, "Flag cleared. The flag's reason and your note stay on the timeline.")

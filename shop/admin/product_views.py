@@ -15,8 +15,8 @@ from shop.admin.forms import (
     StockAdjustForm,
     VariantForm,
 )
-from shop.catalog import management
-from shop.catalog.management import CatalogEditError, ProductDetails, VariantDetails
+from shop.catalog import editing
+from shop.catalog.editing import CatalogEditError, ProductDetails, VariantDetails
 from shop.catalog.models import Product, ProductKind
 from shop.form_fields import query_text
 from shop.media import InvalidUploadError, save_image
@@ -27,7 +27,7 @@ Page = str | tuple[str, int] | Response
 
 
 def _product_or_404(product_id: int) -> Product:
-    product = management.get_product_for_staff(product_id)
+    product = editing.get_product_for_staff(product_id)
     if product is None:
         abort(404, description="There is no product with that number.")
     return product
@@ -36,7 +36,7 @@ def _product_or_404(product_id: int) -> Product:
 def _details(form: ProductForm) -> ProductDetails:
     return ProductDetails(
         name=form.name.data,
-        slug=form.slug.data or management.slugify(form.name.data),
+        slug=form.slug.data or editing.slugify(form.name.data),
         category_slug=form.category.data,
         summary=form.summary.data,
         description=form.description.data or "",
@@ -66,7 +66,7 @@ def _attach_error(form: object, error: CatalogEditError) -> None:
 
 
 def _with_categories(form: ProductForm) -> ProductForm:
-    form.category.choices = [SelectChoice(c.slug, c.name) for c in management.list_categories()]
+    form.category.choices = [SelectChoice(c.slug, c.name) for c in editing.list_categories()]
     return form
 
 
@@ -74,13 +74,13 @@ def _with_categories(form: ProductForm) -> ProductForm:
 def products() -> Page:
     search = query_text("q")
     page = requested_page()
-    items, total = management.list_products_for_staff(search=search, page=page)
+    items, total = editing.list_products_for_staff(search=search, page=page)
     return render_template(
         "admin/products.html",
         products=items,
         total=total,
         page=page,
-        pages=page_count(total, management.STAFF_PAGE_SIZE),
+        pages=page_count(total, editing.STAFF_PAGE_SIZE),
         search=search,
     )
 
@@ -90,7 +90,7 @@ def product_new() -> Page:
     form = _with_categories(NewProductForm())
     if form.validate_on_submit():
         try:
-            product = management.create_product(
+            product = editing.create_product(
                 current_actor(),
                 _details(form),
                 kind=ProductKind(form.kind.data),
@@ -120,7 +120,7 @@ def _edit_page(product: Product, status: int = 200, **forms: object) -> tuple[st
             image_form=forms.get("image_form") or ImageUploadForm(formdata=None, image_alt=product.image_alt),
             guide_form=forms.get("guide_form") or GuideUploadForm(formdata=None),
             publish_form=PublishForm(),
-            history=management.list_stock_history(product.id),
+            history=editing.list_stock_history(product.id),
         ),
         status,
     )
@@ -134,7 +134,7 @@ def product_edit(product_id: int) -> Page:
     form = _with_categories(ProductForm())
     if form.validate_on_submit():
         try:
-            management.update_product(current_actor(), product.id, _details(form))
+            editing.update_product(current_actor(), product.id, _details(form))
         except CatalogEditError as error:
             _attach_error(form, error)
         else:
@@ -150,7 +150,7 @@ def product_publish(product_id: int) -> Page:
     publish = request.form.get("publish") == "1"
     if form.validate_on_submit():
         try:
-            management.set_published(current_actor(), product.id, publish)
+            editing.set_published(current_actor(), product.id, publish)
         except CatalogEditError as error:
             flash(error.message, "error")
             return _edit_page(_product_or_404(product_id), 400)
@@ -167,7 +167,7 @@ def variant_new(product_id: int) -> Page:
     form = NewVariantForm()
     if form.validate_on_submit():
         try:
-            management.add_variant(
+            editing.add_variant(
                 current_actor(), product.id, _variant_details(form), initial_stock=form.initial_stock.data
             )
         except CatalogEditError as error:
@@ -184,7 +184,7 @@ def variant_edit(variant_id: int) -> Page:
     product_id = _product_id_for_variant(variant_id)
     if form.validate_on_submit():
         try:
-            management.update_variant(current_actor(), variant_id, _variant_details(form))
+            editing.update_variant(current_actor(), variant_id, _variant_details(form))
         except CatalogEditError as error:
             flash(error.message, "error")
             return _edit_page(_product_or_404(product_id), 400)
@@ -200,7 +200,7 @@ def variant_stock(variant_id: int) -> Page:
     product_id = _product_id_for_variant(variant_id)
     if form.validate_on_submit():
         try:
-            adjustment = management.adjust_stock(
+            adjustment = editing.adjust_stock(
                 current_actor(), variant_id, delta=form.delta.data, reason=form.reason.data
             )
         except CatalogEditError as error:
@@ -217,11 +217,11 @@ def product_image(product_id: int) -> Page:
     form = ImageUploadForm()
     if form.validate_on_submit():
         try:
-            path = save_image(form.image.data.read(management.MAX_GUIDE_BYTES))
+            path = save_image(form.image.data.read(editing.MAX_GUIDE_BYTES))
         except InvalidUploadError as error:
             form.image.errors = [*form.image.errors, str(error)]
         else:
-            management.set_image(
+            editing.set_image(
                 current_actor(), product.id, image_path=path, image_alt=form.image_alt.data or ""
             )
             flash("Image updated.", "success")
@@ -235,10 +235,10 @@ def product_guide(product_id: int) -> Page:
     form = GuideUploadForm()
     if form.validate_on_submit():
         try:
-            management.set_guide_file(
+            editing.set_guide_file(
                 current_actor(),
                 product.id,
-                data=form.pdf.data.read(management.MAX_GUIDE_BYTES + 1),
+                data=form.pdf.data.read(editing.MAX_GUIDE_BYTES + 1),
                 storage=guide_storage(),
             )
         except CatalogEditError as error:
@@ -250,7 +250,7 @@ def product_guide(product_id: int) -> Page:
 
 
 def _product_id_for_variant(variant_id: int) -> int:
-    product_id = management.get_product_id_for_variant(variant_id)
+    product_id = editing.get_product_id_for_variant(variant_id)
     if product_id is None:
         abort(404, description="There is no item with that number.")
     return product_id

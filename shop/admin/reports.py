@@ -18,13 +18,13 @@ from datetime import UTC, datetime, time, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
-from shop.catalog import management as catalog
+from shop.catalog import editing as catalog
 from shop.catalog.models import ProductVariant
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.guides.models import Lead
-from shop.orders.management import awaiting_shipment
 from shop.orders.models import Order, OrderStatus
+from shop.orders.staff_actions import awaiting_shipment
 
 REVENUE_STATES = (
     OrderStatus.PAID.value,

@@ -5,8 +5,8 @@ from flask import render_template
 from shop.admin import reports
 from shop.admin.blueprint import bp
 from shop.audit import services as audit
-from shop.catalog.management import LOW_STOCK_THRESHOLD
-from shop.orders.management import STATUS_LABELS
+from shop.catalog.editing import LOW_STOCK_THRESHOLD
+from shop.orders.status_machine import STATUS_LABELS
 from shop.pagination import page_count, requested_page
 
 

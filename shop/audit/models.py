@@ -1,16 +1,13 @@
 """Audit events: append-only records of staff actions."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from shop.clock import utcnow
 from shop.extensions import db
-
-if TYPE_CHECKING:
-    from shop.accounts.models import User
 
 
 class AuditEvent(db.Model):
@@ -29,5 +26,3 @@ class AuditEvent(db.Model):
     summary: Mapped[str] = mapped_column(sa.String(500))
     details: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
-
-    actor: Mapped["User | None"] = relationship()

@@ -1,9 +1,10 @@
 """The shopper's cart for this request: its token lives in the (signed, 30-day) session cookie."""
 
-from flask import current_app, g, session
+from flask import g, session
 
 from shop.cart import services
 from shop.cart.services import CartSummary
+from shop.pricing_config import pricing_knobs
 
 SESSION_KEY = "cart_token"
 
@@ -23,19 +24,10 @@ def ensure_token() -> str:
     return token
 
 
-def pricing_knobs() -> dict[str, int]:
-    config = current_app.config
-    return {
-        "flat_rate_cents": config["FLAT_SHIPPING_CENTS"],
-        "free_over_cents": config["FREE_SHIPPING_THRESHOLD_CENTS"],
-        "max_line_quantity": config["MAX_LINE_QUANTITY"],
-    }
-
-
 def summary() -> CartSummary:
     """This request's cart, priced once and reused by the page, the header and the JSON API."""
     if "cart_summary" not in g:
-        g.cart_summary = services.get_cart_summary(current_token(), **pricing_knobs())
+        g.cart_summary = services.get_cart_summary(current_token(), **pricing_knobs().cart_knobs())
     return g.cart_summary
 
 

@@ -24,7 +24,7 @@ from shop.cart.forms import (
     read_cart_item_json,
 )
 from shop.cart.payloads import cart_payload
-from shop.catalog.views import render_product_page_for_sku
+from shop.cart.product_page import render_product_page_for_sku
 
 bp = Blueprint("cart", __name__)
 

@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shop.catalog.errors import PageOutOfRangeError, UnknownCategoryError
 from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant
-from shop.catalog.views_data import CatalogPage, CategoryView, ProductView, VariantView
+from shop.catalog.product_views import CatalogPage, CategoryView, ProductView, VariantView
 from shop.extensions import db, page_cache
 from shop.pagination import page_count
 

@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from shop.catalog.views_data import ProductView
+from shop.catalog.product_views import ProductView
 
 
 def decimal_amount(amount_cents: int) -> str:

@@ -22,25 +22,21 @@ from shop.checkout.errors import (
     EmptyCartError,
     OutOfStockError,
 )
+from shop.database import committing
 from shop.extensions import db
-from shop.orders import services as orders
 from shop.orders.access import order_url
 from shop.orders.addresses import ShippingAddress
+from shop.orders.lookups import get_order_by_checkout_key
 from shop.orders.models import Order, OrderStatus
+from shop.orders.pending import release_expired_orders
+from shop.orders.placing import NewOrderLine, create_order
+from shop.orders.stock import StockShortError
 from shop.payments import services as payments
 from shop.payments.errors import PaymentError
+from shop.pricing_config import PricingKnobs  # noqa: F401  (the knobs start_checkout takes)
 
 # How many overdue reservations one checkout start releases on its way (the CLI sweep does the rest).
 OPPORTUNISTIC_SWEEP_LIMIT = 20
-
-
-@dataclass(frozen=True)
-class PricingKnobs:
-    currency: str
-    flat_rate_cents: int
-    free_over_cents: int
-    max_line_quantity: int
-    reservation_minutes: int
 
 
 @dataclass(frozen=True)
@@ -66,16 +62,7 @@ def cart_fingerprint(summary: CartSummary) -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def get_checkout_summary(cart_token: str | None, knobs: PricingKnobs) -> CartSummary:
-    return get_cart_summary(
-        cart_token,
-        flat_rate_cents=knobs.flat_rate_cents,
-        free_over_cents=knobs.free_over_cents,
-        max_line_quantity=knobs.max_line_quantity,
-    )
-
-
-def _order_lines(summary: CartSummary) -> list[orders.NewOrderLine]:
+def _order_lines(summary: CartSummary) -> list[NewOrderLine]:
     variants = {
         variant.sku: variant
         for variant in db.session.scalars(
@@ -88,7 +75,7 @@ def _order_lines(summary: CartSummary) -> list[orders.NewOrderLine]:
     for line in summary.lines:
         variant = variants[line.sku]
         lines.append(
-            orders.NewOrderLine(
+            NewOrderLine(
                 variant_id=variant.id,
                 product_id=variant.product_id,
                 sku=line.sku,
@@ -120,14 +107,14 @@ def place_order(
     same form again returns the order it already made.
     """
     key_hash = _hash_key(checkout_key)
-    existing = orders.get_order_by_checkout_key(key_hash)
+    existing = get_order_by_checkout_key(key_hash)
     if existing is not None:
         return _replayed(existing)
 
     # Overdue reservations go back on the shelf before this shopper asks for stock.
-    orders.release_expired_orders(limit=OPPORTUNISTIC_SWEEP_LIMIT)
+    release_expired_orders(limit=OPPORTUNISTIC_SWEEP_LIMIT)
 
-    summary = get_checkout_summary(cart_token, knobs)
+    summary = get_cart_summary(cart_token, **knobs.cart_knobs())
     if summary.is_empty:
         raise EmptyCartError()
     if fingerprint != cart_fingerprint(summary):
@@ -136,32 +123,27 @@ def place_order(
     if problem:
         raise OutOfStockError(problem)
     try:
-        order = orders.create_order(
-            email=email,
-            lines=_order_lines(summary),
-            address=address,
-            currency=knobs.currency,
-            flat_rate_cents=knobs.flat_rate_cents,
-            free_over_cents=knobs.free_over_cents,
-            reservation_minutes=knobs.reservation_minutes,
-            cart_token=cart_token,
-            checkout_key=key_hash,
-            user_id=user_id,
-        )
-        db.session.commit()
-    except orders.StockShortError as short:
-        db.session.rollback()
+        with committing():
+            order = create_order(
+                email=email,
+                lines=_order_lines(summary),
+                address=address,
+                currency=knobs.currency,
+                flat_rate_cents=knobs.flat_rate_cents,
+                free_over_cents=knobs.free_over_cents,
+                reservation_minutes=knobs.reservation_minutes,
+                cart_token=cart_token,
+                checkout_key=key_hash,
+                user_id=user_id,
+            )
+    except StockShortError as short:
         raise OutOfStockError(short.message) from short
     except IntegrityError:
         # The same form sent twice at once: the other request made the order.
-        db.session.rollback()
-        existing = orders.get_order_by_checkout_key(key_hash)
+        existing = get_order_by_checkout_key(key_hash)
         if existing is None:
             raise
         return _replayed(existing)
-    except Exception:
-        db.session.rollback()
-        raise
     return order
 
 

@@ -21,9 +21,11 @@ from shop.checkout.forms import CheckoutForm
 from shop.extensions import limiter
 from shop.form_fields import query_text
 from shop.orders import access
+from shop.orders.addresses import order_address
+from shop.orders.lookups import get_order_by_number
 from shop.orders.models import Order, OrderStatus
-from shop.orders.services import get_order_by_number, order_address
 from shop.payments import services as payments
+from shop.pricing_config import pricing_knobs
 
 bp = Blueprint("checkout", __name__)
 
@@ -31,17 +33,6 @@ bp = Blueprint("checkout", __name__)
 @bp.app_template_filter("country_name")
 def country_name_filter(code: str | None) -> str:
     return country_name(code)
-
-
-def _knobs() -> services.PricingKnobs:
-    config = current_app.config
-    return services.PricingKnobs(
-        currency=config["SHOP_CURRENCY"],
-        flat_rate_cents=config["FLAT_SHIPPING_CENTS"],
-        free_over_cents=config["FREE_SHIPPING_THRESHOLD_CENTS"],
-        max_line_quantity=config["MAX_LINE_QUANTITY"],
-        reservation_minutes=config["RESERVATION_MINUTES"],
-    )
 
 
 def _form(summary: CartSummary) -> CheckoutForm:
@@ -69,7 +60,7 @@ def _customer_id() -> int | None:
 
 @bp.get("/checkout")
 def start() -> Response | tuple[str, int]:
-    summary = services.get_checkout_summary(session_cart.current_token(), _knobs())
+    summary = session_cart.summary()
     if summary.is_empty:
         return _empty_cart()
     form = _form(summary)
@@ -82,7 +73,7 @@ def start() -> Response | tuple[str, int]:
 @bp.post("/checkout")
 @limiter.limit(lambda: current_app.config["CHECKOUT_RATE_LIMIT"])
 def place() -> Response | tuple[str, int]:
-    summary = services.get_checkout_summary(session_cart.current_token(), _knobs())
+    summary = session_cart.summary()
     form = _form(summary)
     if not form.validate():
         if summary.is_empty:
@@ -96,7 +87,7 @@ def place() -> Response | tuple[str, int]:
             address=form.shipping_address(),
             fingerprint=form.cart_fingerprint.data,
             checkout_key=form.checkout_key.data,
-            knobs=_knobs(),
+            knobs=pricing_knobs(),
             user_id=_customer_id(),
         )
     except EmptyCartError:
@@ -105,7 +96,7 @@ def place() -> Response | tuple[str, int]:
         flash(error.message, "error")
         if isinstance(error, CartChangedError) or error.status_code == 409:
             session_cart.forget_summary()
-        summary = services.get_checkout_summary(session_cart.current_token(), _knobs())
+        summary = session_cart.summary()
         if summary.is_empty:
             return _empty_cart()
         return _render(form, summary, error.status_code)

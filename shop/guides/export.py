@@ -5,8 +5,6 @@ By default only leads who confirmed their email, said yes to marketing and are s
 spreadsheet formula injection.
 """
 
-import csv
-import io
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +12,7 @@ from typing import Any, TextIO
 
 import sqlalchemy as sa
 
+from shop.csv_export import csv_line, csv_row, neutralise_cell, timestamp  # noqa: F401
 from shop.extensions import db
 from shop.guides.models import Lead
 
@@ -39,9 +38,6 @@ COLUMNS = (
     "created_at",
 )
 
-# A spreadsheet treats a cell starting with one of these as a formula (or, for tab and CR, may
-# shift it into one); OWASP's advice is to prefix such cells with a single quote.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 BATCH_SIZE = 500
 
 
@@ -59,17 +55,6 @@ class LeadFilter:
     search: str | None = None  # part of the email address, case-insensitive
 
 
-def neutralise_cell(value: str) -> str:
-    """A cell a spreadsheet shows as text, never evaluates: "=HYPERLINK(…)" → "'=HYPERLINK(…)"."""
-    if value.startswith(FORMULA_TRIGGERS) or value.lstrip().startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
-
-
-def _timestamp(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
-
-
 def _yes_no(value: bool) -> str:
     return "yes" if value else "no"
 
@@ -79,12 +64,12 @@ def lead_row(lead: Lead) -> list[str]:
     values = [
         lead.email,
         lead.first_name,
-        _timestamp(lead.confirmed_at),
+        timestamp(lead.confirmed_at),
         _yes_no(consented),
         (lead.consent_version or "") if consented else "",
-        _timestamp(lead.consented_at),
+        timestamp(lead.consented_at),
         _yes_no(lead.subscribed),
-        _timestamp(lead.unsubscribed_at),
+        timestamp(lead.unsubscribed_at),
         lead.landing_page or "",
         lead.referrer or "",
         lead.utm_source or "",
@@ -95,9 +80,9 @@ def lead_row(lead: Lead) -> list[str]:
         lead.signup_form,
         lead.signup_page or "",
         _yes_no(lead.is_customer),
-        _timestamp(lead.created_at),
+        timestamp(lead.created_at),
     ]
-    return [neutralise_cell(value) for value in values]
+    return csv_row(values)
 
 
 def _yes_no_condition(column: sa.ColumnElement[Any], wanted: bool | None) -> list[sa.ColumnElement[bool]]:
@@ -139,14 +124,8 @@ def count_leads(lead_filter: LeadFilter) -> int:
     return db.session.scalar(sa.select(sa.func.count(Lead.id)).where(*lead_conditions(lead_filter))) or 0
 
 
-def _csv_line(values: list[str] | tuple[str, ...]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(values)
-    return buffer.getvalue()
-
-
 def header_line() -> str:
-    return _csv_line(COLUMNS)
+    return csv_line(COLUMNS)
 
 
 # Where a batch ended, in export order: (created_at, id) of its last lead.
@@ -166,7 +145,7 @@ def csv_batch(
             sa.or_(Lead.created_at > created_at, sa.and_(Lead.created_at == created_at, Lead.id > lead_id))
         )
     leads = db.session.scalars(query).all()
-    text = "".join(_csv_line(lead_row(lead)) for lead in leads)
+    text = "".join(csv_line(lead_row(lead)) for lead in leads)
     cursor = (leads[-1].created_at, leads[-1].id) if len(leads) == size else None
     return text, cursor
 
@@ -175,7 +154,7 @@ def iter_csv_lines(lead_filter: LeadFilter) -> Iterator[str]:
     """The header, then one CSV line per lead, read in batches so a long list never sits in memory."""
     yield header_line()
     for lead in db.session.scalars(select_leads(lead_filter).execution_options(yield_per=BATCH_SIZE)):
-        yield _csv_line(lead_row(lead))
+        yield csv_line(lead_row(lead))
 
 
 def write_csv(stream: TextIO, lead_filter: LeadFilter) -> int:

@@ -17,10 +17,10 @@ from shop.accounts.linking import confirmed_account_id
 from shop.audit import services as audit
 from shop.audit.services import Actor
 from shop.catalog.models import Product
+from shop.catalog.product_views import ProductView
 from shop.catalog.services import get_product_view
-from shop.catalog.views_data import ProductView
 from shop.clock import utcnow
-from shop.database import commit_with_one_retry
+from shop.database import commit_with_one_retry, committing
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.downloads.services import DownloadLink, issue_grant
 from shop.email_addresses import normalize_email
@@ -285,12 +285,8 @@ def resend_link(
     lead = db.session.get(Lead, lead_id) if lead_id else None
     if lead is None:
         return
-    try:
+    with committing():
         _queue_guide_link(lead, product, ttl_hours=link_ttl_hours, mailto=unsubscribe_mailto)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
 
 
 def _find_guide_request(token: str) -> GuideRequest | None:
@@ -335,7 +331,7 @@ def confirm_guide_request(token: str, *, download_ttl_days: int, max_downloads: 
     lead = guide_request.lead
     lead_id, request_id = lead.id, guide_request.id
     now = utcnow()
-    try:
+    with committing():
         if lead.confirmed_at is None:
             lead.confirmed_at = now
         if guide_request.confirmed_at is None:
@@ -347,10 +343,6 @@ def confirm_guide_request(token: str, *, download_ttl_days: int, max_downloads: 
             max_downloads=max_downloads,
             lead_id=lead.id,
         )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     log.info("guide confirmed: lead %s, request %s", lead_id, request_id)
     return link
 
@@ -365,12 +357,8 @@ def renew_link(token: str, *, link_ttl_hours: int, unsubscribe_mailto: str | Non
     if not (product.is_published and product.is_lead_magnet):
         raise GuideUnavailableError()
     lead = guide_request.lead
-    try:
+    with committing():
         _queue_guide_link(lead, product, ttl_hours=link_ttl_hours, mailto=unsubscribe_mailto)
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     return CaptureResult(lead_id=lead.id, masked_email=mask_email(lead.email), guide_slug=product.slug)
 
 
@@ -400,7 +388,7 @@ def unsubscribe(
     lead = db.session.get(Lead, lead_id)
     if lead is None:
         return UnsubscribeView(lead_id=None, masked_email=None, subscribed=False)
-    try:
+    with committing():
         # Conditional, so two simultaneous requests log one withdrawal between them.
         now = utcnow()
         changed = db.session.execute(
@@ -419,10 +407,6 @@ def unsubscribe(
                 text=consent.WITHDRAWAL_TEXT,
                 context=context,
             )
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
     if changed:
         log.info("lead %s unsubscribed (%s)", lead.id, method)
     return UnsubscribeView(lead_id=lead.id, masked_email=mask_email(lead.email), subscribed=lead.subscribed)

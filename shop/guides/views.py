@@ -13,8 +13,8 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
+from shop.catalog.product_views import ProductView
 from shop.catalog.services import get_lead_magnet
-from shop.catalog.views_data import ProductView
 from shop.extensions import csrf, limiter
 from shop.guides import attribution, consent, services, tokens
 from shop.guides.errors import ExpiredLinkError, GuideError, UnknownGuideError

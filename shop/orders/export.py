@@ -5,8 +5,6 @@ own column). Times are UTC ISO 8601. Every cell is neutralised against spreadshe
 the same rule as the leads export.
 """
 
-import csv
-import io
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -14,11 +12,11 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import selectinload
 
+from shop.csv_export import csv_line, csv_row, timestamp
 from shop.extensions import db
-from shop.guides.export import neutralise_cell
-from shop.orders.management import OrderFilter, select_orders
 from shop.orders.models import Order
 from shop.orders.shipping import carrier_name
+from shop.orders.staff_actions import OrderFilter, select_orders
 
 COLUMNS = (
     "number",
@@ -56,15 +54,11 @@ def _amount(cents: int) -> str:
     return f"{dollars}.{rest:02d}"
 
 
-def _timestamp(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%dT%H:%M:%SZ") if value else ""
-
-
 def order_row(order: Order) -> list[str]:
     items = "; ".join(f"{line.quantity} × {line.name} ({line.sku})" for line in order.lines)
     values = [
         order.number,
-        _timestamp(order.created_at),
+        timestamp(order.created_at),
         order.status,
         order.email,
         items,
@@ -74,8 +68,8 @@ def order_row(order: Order) -> list[str]:
         _amount(order.total_cents),
         _amount(order.refunded_cents),
         order.currency.upper(),
-        _timestamp(order.paid_at),
-        _timestamp(order.shipped_at),
+        timestamp(order.paid_at),
+        timestamp(order.shipped_at),
         carrier_name(order.shipping_carrier) if order.shipping_carrier else "",
         order.tracking_number or "",
         order.ship_name or "",
@@ -90,13 +84,7 @@ def order_row(order: Order) -> list[str]:
         "yes" if order.needs_attention else "no",
         order.attention_reason or "",
     ]
-    return [neutralise_cell(value) for value in values]
-
-
-def _csv_line(values: list[str] | tuple[str, ...]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer, lineterminator="\r\n").writerow(values)
-    return buffer.getvalue()
+    return csv_row(values)
 
 
 def _batch(order_filter: OrderFilter, after: tuple[datetime, int] | None) -> list[Order]:
@@ -119,12 +107,12 @@ def stream_csv(app: Flask, order_filter: OrderFilter) -> Iterator[str]:
     Each chunk is read in an app context (and database session) of its own that closes before the chunk
     is handed on, so nothing stays open between chunks, or when the client goes away mid-download.
     """
-    yield _csv_line(COLUMNS)
+    yield csv_line(COLUMNS)
     after: tuple[datetime, int] | None = None
     while True:
         with app.app_context():
             orders = _batch(order_filter, after)
-            chunk = "".join(_csv_line(order_row(order)) for order in orders)
+            chunk = "".join(csv_line(order_row(order)) for order in orders)
             if orders:
                 after = (orders[-1].created_at, orders[-1].id)
         if not orders:

@@ -98,7 +98,7 @@ class Order(db.Model):
     paid_at: Mapped[datetime | None]
     fulfilled_at: Mapped[datetime | None]
 
-    # Set once, when staff mark a physical order shipped (shop/orders/management.py).
+    # Set once, when staff mark a physical order shipped (shop/orders/staff_actions.py).
     shipping_carrier: Mapped[str | None] = mapped_column(sa.String(20))
     tracking_number: Mapped[str | None] = mapped_column(sa.String(64))
     shipped_at: Mapped[datetime | None]

@@ -59,3 +59,28 @@ def add_event(order: Order, *, actor: str, kind: str, note: str) -> OrderEvent:
     event = OrderEvent(actor=actor, kind=kind, note=note)
     order.events.append(event)
     return event
+
+
+# The status names staff read (the admin lists, the dashboard, the order page).
+STATUS_LABELS: dict[str, str] = {
+    S.PENDING_PAYMENT: "Awaiting payment",
+    S.PAID: "Paid",
+    S.FULFILLED: "Fulfilled",
+    S.PARTIALLY_REFUNDED: "Partly refunded",
+    S.REFUNDED: "Refunded",
+    S.CANCELLED: "Cancelled",
+    S.EXPIRED: "Expired",
+    S.PAYMENT_FAILED: "Payment failed",
+}
+
+# What a customer reads on their order's timeline. Staff notes, flags and payment references stay internal.
+CUSTOMER_STATUS_TEXT = {
+    "pending_payment": "Waiting for payment",
+    "paid": "Payment received",
+    "fulfilled": "Order complete",
+    "expired": "The payment time ran out; nothing was charged",
+    "cancelled": "Order cancelled",
+    "payment_failed": "The payment didn't go through; nothing was charged",
+    "refunded": "Refunded",
+    "partially_refunded": "Partly refunded",
+}

@@ -5,23 +5,15 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_login import current_user
 
 from shop.extensions import limiter
-from shop.orders import access, services, shipping
+from shop.orders import access, shipping
+from shop.orders.addresses import order_address
 from shop.orders.forms import OrderDownloadForm
+from shop.orders.lookups import get_order_by_number
 from shop.orders.models import Order
+from shop.orders.order_downloads import issue_line_download
+from shop.orders.status_machine import CUSTOMER_STATUS_TEXT
 
 bp = Blueprint("orders", __name__)
-
-# What a customer reads on their order's timeline. Staff notes, flags and payment references stay internal.
-CUSTOMER_STATUS_TEXT = {
-    "pending_payment": "Waiting for payment",
-    "paid": "Payment received",
-    "fulfilled": "Order complete",
-    "expired": "The payment time ran out; nothing was charged",
-    "cancelled": "Order cancelled",
-    "payment_failed": "The payment didn't go through; nothing was charged",
-    "refunded": "Refunded",
-    "partially_refunded": "Partly refunded",
-}
 
 NOT_FOUND = "We couldn't find that order. Use the link in your confirmation email."
 
@@ -29,7 +21,7 @@ NOT_FOUND = "We couldn't find that order. Use the link in your confirmation emai
 def _viewable_order(number: str, token: str | None) -> Order:
     """The order, or 404 alike for unknown numbers and for orders neither this link nor the logged-in
     customer may open: a 403 would tell a stranger the number exists."""
-    order = services.get_order_by_number(number)
+    order = get_order_by_number(number)
     if order is None or not access.can_view(order, token=token, user=current_user):
         abort(404, description=NOT_FOUND)
     return order
@@ -42,7 +34,7 @@ def show(number: str) -> str:
     return render_template(
         "orders/show.html",
         order=order,
-        address=services.order_address(order),
+        address=order_address(order),
         shipment=shipping.shipment_of(order),
         token=token,
         status_text=CUSTOMER_STATUS_TEXT,
@@ -57,7 +49,7 @@ def download(number: str, line_id: int) -> Response:
         abort(404, description=NOT_FOUND)
     token = form.t.data or None
     order = _viewable_order(number, token)
-    link = services.issue_line_download(order.id, line_id)
+    link = issue_line_download(order.id, line_id)
     if link is None:
         flash("That download isn't available for this order.", "error")
         return redirect(url_for("orders.show", number=order.number, t=token), code=303)

@@ -10,8 +10,11 @@ from flask import current_app
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.orders import access
-from shop.orders import services as orders
+from shop.orders.actors import ACTOR_SYSTEM
+from shop.orders.lookups import get_order_by_number, get_order_by_session
 from shop.orders.models import Order, OrderStatus
+from shop.orders.pending import mark_cancelled
+from shop.orders.placing import attach_payment_session
 from shop.payments.dev_provider import DevProvider
 from shop.payments.errors import PaymentError
 from shop.payments.provider import CheckoutLine, CheckoutRequest
@@ -22,7 +25,7 @@ from shop.urls import external_url
 log = logging.getLogger(__name__)
 
 
-def session_expiry(order: Order, *, reservation_minutes: int, min_minutes: int, max_minutes: int) -> datetime:
+def session_expiry(*, reservation_minutes: int, min_minutes: int, max_minutes: int) -> datetime:
     """When the payment session (and so the reservation) ends, in whole seconds.
 
     RESERVATION_MINUTES after now, but within what the provider accepts: Stripe refuses sessions that
@@ -47,7 +50,6 @@ def start_payment(order_id: int) -> str:
     provider = get_provider()
     min_minutes, max_minutes = provider.session_expiry_bounds()
     expires_at = session_expiry(
-        order,
         reservation_minutes=current_app.config["RESERVATION_MINUTES"],
         min_minutes=min_minutes,
         max_minutes=max_minutes,
@@ -74,11 +76,11 @@ def start_payment(order_id: int) -> str:
     try:
         started = provider.create_session(request)
     except PaymentError as error:
-        orders.mark_cancelled(
-            order_id, actor=orders.ACTOR_SYSTEM, note=f"The payment could not be started: {error.message}"
+        mark_cancelled(
+            order_id, actor=ACTOR_SYSTEM, note=f"The payment could not be started: {error.message}"
         )
         raise
-    orders.attach_payment_session(
+    attach_payment_session(
         order_id,
         provider=provider.name,
         session_id=started.session_id,
@@ -91,7 +93,7 @@ def start_payment(order_id: int) -> str:
 def confirm_return(session_id: str) -> Order | None:
     """The shopper is back from the payment page: if the webhook has not told us yet, ask the provider
     and apply what it says through the same idempotent path. Returns the order (None if unknown)."""
-    order = orders.get_order_by_session(session_id)
+    order = get_order_by_session(session_id)
     if order is None:
         return None
     if order.status == OrderStatus.PENDING_PAYMENT:
@@ -103,22 +105,22 @@ def confirm_return(session_id: str) -> Order | None:
             if snapshot.order_id == order.id:
                 apply_snapshot(snapshot, actor="payments (return)")
         db.session.expire_all()
-        order = orders.get_order_by_session(session_id)
+        order = get_order_by_session(session_id)
     return order
 
 
 def cancel_checkout(order_number: str) -> Order | None:
     """The shopper came back from the payment page without paying: close the session and release the
     stock now rather than at expiry. A session that can no longer be closed (it was paid) is left alone."""
-    order = orders.get_order_by_number(order_number)
+    order = get_order_by_number(order_number)
     if order is None or order.status != OrderStatus.PENDING_PAYMENT:
         return order
     session_id = order.payment_session_id
     db.session.commit()
     if session_id and not get_provider().expire_session(session_id):
         return order
-    orders.mark_cancelled(order.id, note="The shopper left the payment page without paying.")
-    return orders.get_order_by_number(order_number)
+    mark_cancelled(order.id, note="The shopper left the payment page without paying.")
+    return get_order_by_number(order_number)
 
 
 def run_dev_action(session_id: str, action: str) -> Order | None:
@@ -133,14 +135,14 @@ def run_dev_action(session_id: str, action: str) -> Order | None:
     db.session.commit()
     handle_webhook(payload, signature)
     db.session.expire_all()
-    return orders.get_order_by_session(session_id)
+    return get_order_by_session(session_id)
 
 
 def get_dev_session_order(session_id: str) -> Order | None:
     provider = get_provider()
     if not isinstance(provider, DevProvider):
         return None
-    return orders.get_order_by_session(session_id)
+    return get_order_by_session(session_id)
 
 
 def reconcile_payments(*, since: datetime) -> Counter[str]:

@@ -4,11 +4,13 @@ success page and reconciliation all end in apply_event / apply_snapshot, which a
 import logging
 from typing import Any
 
-from shop.orders import services as orders
-from shop.orders.services import Outcome, PaymentConfirmation
+from shop.orders.payment_events import Outcome, PaymentConfirmation, event_already_applied
+from shop.orders.pending import mark_expired, mark_failed
+from shop.orders.refunds import record_provider_refund
 from shop.payments.errors import WebhookRejectedError
 from shop.payments.provider import SessionSnapshot, snapshot_from_session
 from shop.payments.selection import get_provider
+from shop.payments.settlement import mark_paid
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +40,7 @@ def apply_event(event: dict[str, Any]) -> str:
     if event_type not in HANDLED_EVENTS:
         log.info("webhook %s: %s ignored", event_id, event_type)
         return IGNORED
-    if orders.event_already_applied(event_id):
+    if event_already_applied(event_id):
         log.info("webhook %s: %s already applied", event_id, event_type)
         return Outcome.DUPLICATE
     if event_type == "charge.refunded":
@@ -57,12 +59,10 @@ def _apply_session_event(event_id: str, event_type: str, snapshot: SessionSnapsh
         if not snapshot.is_paid:
             # Completed with a delayed method (bank debit): async_payment_succeeded|failed follows.
             return IGNORED
-        return orders.mark_paid(
-            snapshot.order_id, _confirmation(snapshot), event_id=event_id, event_type=event_type
-        )
+        return mark_paid(snapshot.order_id, _confirmation(snapshot), event_id=event_id, event_type=event_type)
     if event_type == "checkout.session.async_payment_failed":
-        return orders.mark_failed(snapshot.order_id, event_id=event_id, event_type=event_type)
-    return orders.mark_expired(snapshot.order_id, event_id=event_id, event_type=event_type)
+        return mark_failed(snapshot.order_id, event_id=event_id, event_type=event_type)
+    return mark_expired(snapshot.order_id, event_id=event_id, event_type=event_type)
 
 
 def _apply_refund_event(event_id: str, event_type: str, charge: dict[str, Any]) -> str:
@@ -72,7 +72,7 @@ def _apply_refund_event(event_id: str, event_type: str, charge: dict[str, Any]) 
     refunded = charge.get("amount_refunded")
     if not isinstance(payment_intent, str) or not isinstance(refunded, int) or isinstance(refunded, bool):
         return Outcome.UNKNOWN_ORDER
-    return orders.record_provider_refund(payment_intent, refunded, event_id=event_id, event_type=event_type)
+    return record_provider_refund(payment_intent, refunded, event_id=event_id, event_type=event_type)
 
 
 def _confirmation(snapshot: SessionSnapshot) -> PaymentConfirmation:
@@ -91,7 +91,7 @@ def apply_snapshot(snapshot: SessionSnapshot, *, actor: str) -> str:
     if snapshot.order_id is None:
         return Outcome.UNKNOWN_ORDER
     if snapshot.is_paid:
-        return orders.mark_paid(snapshot.order_id, _confirmation(snapshot), actor=actor)
+        return mark_paid(snapshot.order_id, _confirmation(snapshot), actor=actor)
     if snapshot.status == "expired":
-        return orders.mark_expired(snapshot.order_id, actor=actor)
+        return mark_expired(snapshot.order_id, actor=actor)
     return IGNORED

@@ -9,7 +9,8 @@ from shop.clock import utcnow
 from shop.downloads.models import DownloadGrant
 from shop.extensions import db
 from shop.orders.models import Order
-from shop.orders.services import Outcome, PaymentConfirmation, mark_paid
+from shop.orders.payment_events import Outcome, PaymentConfirmation
+from shop.payments.settlement import mark_paid
 from tests.accounts.helpers import log_in, make_user
 from tests.ordering import make_pending_order, reload
 

@@ -11,7 +11,7 @@ from flask.testing import FlaskClient
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.orders.models import Order
-from shop.orders.services import refund_order
+from shop.payments.refunds import refund_order
 from tests.accounts.customers import customer_client, grant_count, make_customer, paid_order, pending_order
 from tests.accounts.helpers import log_in, log_in_with_csrf
 from tests.ordering import make_shop

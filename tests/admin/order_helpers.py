@@ -9,9 +9,10 @@ from shop.audit.models import AuditEvent
 from shop.audit.services import Actor
 from shop.emails.models import OutgoingEmail
 from shop.extensions import db
-from shop.orders import services
+from shop.orders.lookups import lock_order
 from shop.orders.models import Order, OrderEvent
-from shop.orders.services import Outcome, PaymentConfirmation
+from shop.orders.payment_events import Outcome, PaymentConfirmation, flag
+from shop.payments.settlement import mark_paid
 from tests.ordering import make_pending_order, reload
 
 STAFF = Actor(user_id=None, email="bo@example.com")
@@ -35,7 +36,7 @@ def paid(*items: tuple[str, int], email: str = "ana@example.com", paid_at: datet
         amount_cents=order.total_cents,
         currency="usd",
     )
-    assert services.mark_paid(order.id, confirmation) == Outcome.APPLIED
+    assert mark_paid(order.id, confirmation) == Outcome.APPLIED
     if paid_at is not None:
         order = reload(order)
         order.paid_at = paid_at
@@ -75,8 +76,8 @@ def queued_emails(to: str, template: str) -> list[OutgoingEmail]:
 
 
 def flag_order(order: Order, reason: str) -> Order:
-    locked = services.lock_order(order.id)
+    locked = lock_order(order.id)
     assert locked is not None
-    services.flag(locked, actor="payments", reason=reason)
+    flag(locked, actor="payments", reason=reason)
     db.session.commit()
     return reload(order)

@@ -15,9 +15,11 @@ from flask.testing import FlaskClient
 from shop.accounts.models import Role
 from shop.clock import utcnow
 from shop.extensions import db
-from shop.orders import management, shipping
+from shop.orders import shipping
+from shop.orders import staff_actions as management
 from shop.orders.access import access_token
 from shop.orders.models import Order
+from shop.payments import staff_refunds
 from shop.payments.errors import PaymentError
 from tests.accounts.helpers import log_in_with_csrf, make_user
 from tests.admin.helpers import client_as
@@ -181,7 +183,7 @@ def test_the_csv_holds_every_order_the_filters_show_across_pages(admin: FlaskCli
 
 def test_the_csv_has_amounts_shipment_and_references(admin: FlaskClient) -> None:
     order = paid(("HOODIE-M", 2), ("GUIDE-WB", 1))
-    management.refund(STAFF, order.id, amount_cents=1_050, keep_downloads=True)
+    staff_refunds.refund(STAFF, order.id, amount_cents=1_050, keep_downloads=True)
     management.mark_shipped(STAFF, order.id, carrier="FEDEX", tracking_number="7489 1234")
 
     [row] = read_csv(admin.get("/admin/orders.csv"))
@@ -557,9 +559,9 @@ def test_bad_refund_amounts_are_a_400_and_nothing_changes(
 def test_refunding_an_order_with_nothing_to_refund_is_refused(admin: FlaskClient, case: str) -> None:
     order = pending(("TEE-M", 1)) if case == "unpaid" else paid(("TEE-M", 1))
     if case == "cancelled":
-        management.cancel_order(STAFF, order.id)
+        staff_refunds.cancel_order(STAFF, order.id)
     elif case == "refunded":
-        management.refund(STAFF, order.id, amount_cents=order.total_cents)
+        staff_refunds.refund(STAFF, order.id, amount_cents=order.total_cents)
     before = (reload(order).status, reload(order).refunded_cents)
 
     _, second = confirm(admin, f"/admin/orders/{order.number}/refund", {"amount": "1"})
@@ -739,7 +741,7 @@ def test_every_order_action_needs_the_csrf_token(csrf_app: Flask) -> None:
 def test_the_dashboard_shows_revenue_orders_to_ship_and_leads(staff: FlaskClient) -> None:
     to_ship = paid(("HOODIE-M", 1))
     guide = paid(("GUIDE-WB", 1), email="reader@example.com")
-    management.refund(STAFF, guide.id, amount_cents=400, keep_downloads=True)
+    staff_refunds.refund(STAFF, guide.id, amount_cents=400, keep_downloads=True)
     flagged = flag_order(pending(("MUG", 1)), "Payment of $1.00 does not match")
 
     page = text(staff.get("/admin/"))

@@ -10,7 +10,8 @@ from shop.admin import reports
 from shop.admin.reports import SourceRevenue
 from shop.extensions import db
 from shop.guides.models import Lead
-from shop.orders import management
+from shop.orders import staff_actions as management
+from shop.payments import staff_refunds
 from tests.admin.order_helpers import STAFF, flag_order, paid, pending
 from tests.conftest import count_queries
 from tests.ordering import make_shop
@@ -52,10 +53,10 @@ def scenario(app: Flask) -> dict:
         "I": paid(("TEE-M", 1), email="cancelled@example.com", paid_at=TODAY + timedelta(hours=1)),
         "H": pending(("TEE-M", 1), email="unpaid@example.com"),
     }
-    management.refund(STAFF, orders["B"].id, amount_cents=1_000)
-    management.refund(STAFF, orders["D"].id, amount_cents=2_595)
+    staff_refunds.refund(STAFF, orders["B"].id, amount_cents=1_000)
+    staff_refunds.refund(STAFF, orders["D"].id, amount_cents=2_595)
     management.mark_shipped(STAFF, orders["E"].id, carrier="UPS", tracking_number="1Z1")
-    management.cancel_order(STAFF, orders["I"].id)
+    staff_refunds.cancel_order(STAFF, orders["I"].id)
     flag_order(orders["H"], "Payment of $1.00 does not match the order total.")
 
     add_lead(

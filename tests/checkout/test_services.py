@@ -8,12 +8,12 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from shop.cart.services import add_to_cart
+from shop.cart.services import add_to_cart, get_cart_summary
 from shop.catalog.models import ProductVariant
 from shop.checkout import services as checkout
 from shop.checkout.errors import OutOfStockError
 from shop.extensions import db
-from shop.orders import services as orders
+from shop.orders import stock as orders
 from shop.orders.models import Order
 from tests.conftest import count_queries, is_postgres
 from tests.factories import stock_of
@@ -69,7 +69,7 @@ def test_placing_an_order_refuses_a_short_line_before_touching_stock(app: Flask,
     # given a cart of 2 hoodies and 3 mugs, and the mugs down to 1 since the checkout page was shown
     add_to_cart(CART, "HOODIE-M", 2, max_line_quantity=10)
     add_to_cart(CART, "MUG", 3, max_line_quantity=10)
-    fingerprint = checkout.cart_fingerprint(checkout.get_checkout_summary(CART, KNOBS))
+    fingerprint = checkout.cart_fingerprint(get_cart_summary(CART, **KNOBS.cart_knobs()))
     set_stock("MUG", 1)
 
     # when the order is placed
@@ -94,7 +94,7 @@ def test_placing_an_order_refuses_a_short_line_before_touching_stock(app: Flask,
 
 def test_placing_an_order_names_a_sold_out_line(app: Flask, shop: dict) -> None:
     add_to_cart(CART, "MUG", 1, max_line_quantity=10)
-    fingerprint = checkout.cart_fingerprint(checkout.get_checkout_summary(CART, KNOBS))
+    fingerprint = checkout.cart_fingerprint(get_cart_summary(CART, **KNOBS.cart_knobs()))
     set_stock("MUG", 0)
 
     with pytest.raises(OutOfStockError, match=r"^Sorry, Enamel Mug is sold out\.$"):

@@ -16,7 +16,8 @@ from shop.accounts.models import Role
 from shop.clock import utcnow
 from shop.extensions import db, limiter
 from shop.guides.models import Lead
-from shop.orders.services import PaymentConfirmation, mark_paid
+from shop.orders.payment_events import PaymentConfirmation
+from shop.payments.settlement import mark_paid
 from tests.e2e.conftest import PHONE, LiveServer, outbox_row
 from tests.e2e.shopper import (
     assert_no_axe_violations,

@@ -6,12 +6,12 @@ from collections import Counter
 import sqlalchemy as sa
 from flask import Flask
 
-from shop.cart.services import add_to_cart
+from shop.cart.services import add_to_cart, get_cart_summary
 from shop.checkout import services as checkout
 from shop.checkout.errors import OutOfStockError
 from shop.emails.models import OutgoingEmail
 from shop.extensions import db
-from shop.orders import services as orders
+from shop.orders import pending as orders
 from shop.orders.models import Order
 from shop.payments.webhooks import apply_event
 from tests.factories import make_product, stock_of
@@ -51,7 +51,7 @@ def test_twenty_checkouts_for_ten_units_make_exactly_five_orders(postgres: Flask
     for token in tokens:
         add_to_cart(token, "LAST", 2, max_line_quantity=10)
     fingerprints = [
-        checkout.cart_fingerprint(checkout.get_checkout_summary(token, KNOBS)) for token in tokens
+        checkout.cart_fingerprint(get_cart_summary(token, **KNOBS.cart_knobs())) for token in tokens
     ]
     db.session.remove()
 

@@ -1,4 +1,4 @@
-"""Staff use cases on orders (shop/orders/management.py): ship, cancel, refund, resend, notes, flags,
+"""Staff use cases on orders (shop/orders/staff_actions.py): ship, cancel, refund, resend, notes, flags,
 each on the timeline with the staff member and in the audit log; refused actions change nothing."""
 
 from datetime import date, timedelta
@@ -10,10 +10,12 @@ from flask import Flask
 from shop.clock import utcnow
 from shop.downloads.models import DownloadGrant
 from shop.extensions import db
-from shop.orders import management
+from shop.orders import staff_actions as management
 from shop.orders.errors import RefundError, UnknownOrderError
-from shop.orders.management import OrderActionError, OrderFilter
+from shop.orders.lookups import get_order_by_number
 from shop.orders.models import Order
+from shop.orders.staff_actions import OrderActionError, OrderFilter
+from shop.payments import staff_refunds
 from shop.payments.errors import PaymentError
 from tests.admin.order_helpers import (
     STAFF,
@@ -123,7 +125,7 @@ def test_orders_that_cannot_ship_are_refused(shop: dict, case: str) -> None:
         if case == "already shipped":
             management.mark_shipped(STAFF, order.id, carrier="USPS", tracking_number="9400")
         else:
-            management.cancel_order(STAFF, order.id)
+            staff_refunds.cancel_order(STAFF, order.id)
     before = (reload(order).status, len(timeline(order)), len(audit_rows()))
 
     with pytest.raises(OrderActionError) as refused:
@@ -136,7 +138,7 @@ def test_orders_that_cannot_ship_are_refused(shop: dict, case: str) -> None:
 def test_a_partly_refunded_order_can_still_ship_and_keeps_its_refund_status(shop: dict) -> None:
     # given a goodwill refund before the parcel went out
     order = paid(("HOODIE-M", 1))
-    management.refund(STAFF, order.id, amount_cents=500, reason="Late dispatch")
+    staff_refunds.refund(STAFF, order.id, amount_cents=500, reason="Late dispatch")
 
     # when staff ship it
     management.mark_shipped(STAFF, order.id, carrier="DHL", tracking_number="JD0146")
@@ -156,7 +158,7 @@ def test_cancelling_an_unpaid_order_returns_its_stock(shop: dict) -> None:
     order = pending(("HOODIE-M", 2))
     assert stock_of("HOODIE-M") == 8
 
-    management.cancel_order(STAFF, order.id, reason="Customer called: ordered twice.")
+    staff_refunds.cancel_order(STAFF, order.id, reason="Customer called: ordered twice.")
 
     order = reload(order)
     assert order.status == "cancelled" and stock_of("HOODIE-M") == 10
@@ -178,7 +180,7 @@ def test_cancelling_an_unpaid_order_closes_its_payment_page_first(
 
     monkeypatch.setattr(provider, "expire_session", expire)
 
-    management.cancel_order(STAFF, order.id)
+    staff_refunds.cancel_order(STAFF, order.id)
 
     assert closed == [order.payment_session_id]
 
@@ -192,7 +194,7 @@ def test_an_unpaid_order_whose_payment_page_cannot_be_closed_is_not_cancelled(
     monkeypatch.setattr(provider, "expire_session", lambda session_id: False)
 
     with pytest.raises(OrderActionError) as refused:
-        management.cancel_order(STAFF, order.id)
+        staff_refunds.cancel_order(STAFF, order.id)
 
     assert refused.value.status_code == 409 and "may have just paid" in refused.value.message
     assert reload(order).status == "pending_payment" and stock_of("TEE-M") == 19
@@ -208,7 +210,7 @@ def test_a_flagged_unpaid_order_is_cancelled_without_touching_its_payment(
         app.extensions["payment_provider"], "expire_session", lambda session_id: pytest.fail("not called")
     )
 
-    management.cancel_order(STAFF, order.id, reason="Refunded the $1.00 in Stripe.")
+    staff_refunds.cancel_order(STAFF, order.id, reason="Refunded the $1.00 in Stripe.")
 
     assert reload(order).status == "cancelled" and stock_of("TEE-M") == 20
 
@@ -216,7 +218,7 @@ def test_a_flagged_unpaid_order_is_cancelled_without_touching_its_payment(
 def test_cancelling_a_paid_order_refunds_in_full_restocks_and_revokes(shop: dict) -> None:
     order = paid(("HOODIE-M", 1), ("GUIDE-WB", 1))
 
-    management.cancel_order(STAFF, order.id, reason="Out of stock at the warehouse")
+    staff_refunds.cancel_order(STAFF, order.id, reason="Out of stock at the warehouse")
 
     order = reload(order)
     assert order.status == "cancelled" and order.refunded_cents == order.total_cents
@@ -232,16 +234,16 @@ def test_orders_that_cannot_be_cancelled_are_refused(shop: dict, case: str) -> N
     if case == "shipped":
         management.mark_shipped(STAFF, order.id, carrier="USPS", tracking_number="9400")
     elif case == "partly refunded":
-        management.refund(STAFF, order.id, amount_cents=100)
+        staff_refunds.refund(STAFF, order.id, amount_cents=100)
     elif case == "refunded":
-        management.refund(STAFF, order.id, amount_cents=order.total_cents)
+        staff_refunds.refund(STAFF, order.id, amount_cents=order.total_cents)
     else:
         order = pending(("MUG", 1))
-        management.cancel_order(STAFF, order.id)  # cancelled is final too
+        staff_refunds.cancel_order(STAFF, order.id)  # cancelled is final too
     before = (reload(order).status, reload(order).refunded_cents, stock_of("TEE-M"), len(audit_rows()))
 
     with pytest.raises(OrderActionError) as refused:
-        management.cancel_order(STAFF, order.id)
+        staff_refunds.cancel_order(STAFF, order.id)
 
     assert refused.value.status_code == 409
     after = (reload(order).status, reload(order).refunded_cents, stock_of("TEE-M"), len(audit_rows()))
@@ -252,8 +254,8 @@ def test_orders_that_cannot_be_cancelled_are_refused(shop: dict, case: str) -> N
 
 def test_unknown_orders_are_refused(shop: dict) -> None:
     for action in (
-        lambda: management.cancel_order(STAFF, 999_999),
-        lambda: management.refund(STAFF, 999_999, amount_cents=100),
+        lambda: staff_refunds.cancel_order(STAFF, 999_999),
+        lambda: staff_refunds.refund(STAFF, 999_999, amount_cents=100),
         lambda: management.mark_shipped(STAFF, 999_999, carrier="UPS", tracking_number="1"),
         lambda: management.resend_confirmation(STAFF, 999_999),
         lambda: management.add_note(STAFF, 999_999, "hello"),
@@ -269,7 +271,9 @@ def test_unknown_orders_are_refused(shop: dict) -> None:
 def test_a_partial_refund_keeps_the_links_when_asked_and_a_full_one_revokes_them(shop: dict) -> None:
     order = paid(("TEE-M", 1), ("GUIDE-WB", 1))  # $32 + $19 + $7.95 shipping = $58.95
 
-    management.refund(STAFF, order.id, amount_cents=1_250, reason="Tee arrived creased", keep_downloads=True)
+    staff_refunds.refund(
+        STAFF, order.id, amount_cents=1_250, reason="Tee arrived creased", keep_downloads=True
+    )
 
     order = reload(order)
     assert (order.status, order.refunded_cents) == ("partially_refunded", 1_250)
@@ -277,7 +281,7 @@ def test_a_partial_refund_keeps_the_links_when_asked_and_a_full_one_revokes_them
     kind, actor, note = timeline(order)[-1]
     assert actor == "staff:bo@example.com" and "Refunded $12.50" in note and "Tee arrived creased" in note
 
-    management.refund(STAFF, order.id, amount_cents=5_895 - 1_250, keep_downloads=True)
+    staff_refunds.refund(STAFF, order.id, amount_cents=5_895 - 1_250, keep_downloads=True)
 
     order = reload(order)
     assert (order.status, order.refunded_cents) == ("refunded", 5_895)
@@ -287,10 +291,10 @@ def test_a_partial_refund_keeps_the_links_when_asked_and_a_full_one_revokes_them
 
 def test_a_refund_reviewed_before_another_landed_is_refused(shop: dict) -> None:
     order = paid(("HOODIE-M", 1))
-    management.refund(STAFF, order.id, amount_cents=500, expected_refunded_cents=0)
+    staff_refunds.refund(STAFF, order.id, amount_cents=500, expected_refunded_cents=0)
 
     with pytest.raises(RefundError, match="nothing more was refunded"):
-        management.refund(STAFF, order.id, amount_cents=500, expected_refunded_cents=0)
+        staff_refunds.refund(STAFF, order.id, amount_cents=500, expected_refunded_cents=0)
 
     assert reload(order).refunded_cents == 500
     assert len(audit_rows()) == 1
@@ -299,7 +303,7 @@ def test_a_refund_reviewed_before_another_landed_is_refused(shop: dict) -> None:
 def test_a_partial_refund_revokes_the_links_by_default(shop: dict) -> None:
     order = paid(("GUIDE-WB", 1))
 
-    management.refund(STAFF, order.id, amount_cents=100)
+    staff_refunds.refund(STAFF, order.id, amount_cents=100)
 
     assert all(grant.revoked_at is not None for grant in grants(order))
 
@@ -313,7 +317,7 @@ def test_a_refund_outside_what_is_left_is_a_400_and_changes_nothing(
     order = paid(("TEE-M", 1))  # $39.95
 
     with pytest.raises(OrderActionError) as refused:
-        management.refund(STAFF, order.id, amount_cents=amount)
+        staff_refunds.refund(STAFF, order.id, amount_cents=amount)
 
     assert refused.value.status_code == 400 and message in refused.value.message
     assert (reload(order).status, reload(order).refunded_cents) == ("paid", 0)
@@ -324,13 +328,13 @@ def test_a_refund_outside_what_is_left_is_a_400_and_changes_nothing(
 def test_orders_with_nothing_to_refund_are_refused(shop: dict, case: str) -> None:
     order = pending(("TEE-M", 1)) if case == "unpaid" else paid(("TEE-M", 1))
     if case == "cancelled":
-        management.cancel_order(STAFF, order.id)
+        staff_refunds.cancel_order(STAFF, order.id)
     elif case == "refunded":
-        management.refund(STAFF, order.id, amount_cents=order.total_cents)
+        staff_refunds.refund(STAFF, order.id, amount_cents=order.total_cents)
     audits = len(audit_rows())
 
     with pytest.raises(OrderActionError) as refused:
-        management.refund(STAFF, order.id, amount_cents=100)
+        staff_refunds.refund(STAFF, order.id, amount_cents=100)
 
     assert refused.value.status_code == 409 and "nothing to refund" in refused.value.message
     assert len(audit_rows()) == audits
@@ -345,9 +349,9 @@ def test_a_provider_failure_refunds_and_audits_nothing(app: Flask, shop: dict, m
     monkeypatch.setattr(app.extensions["payment_provider"], "refund", refuse)
 
     with pytest.raises(PaymentError):
-        management.refund(STAFF, order.id, amount_cents=500)
+        staff_refunds.refund(STAFF, order.id, amount_cents=500)
     with pytest.raises(PaymentError):
-        management.cancel_order(STAFF, order.id)
+        staff_refunds.cancel_order(STAFF, order.id)
 
     assert (reload(order).status, reload(order).refunded_cents) == ("paid", 0)
     assert stock_of("TEE-M") == 19
@@ -378,10 +382,10 @@ def test_resending_the_confirmation_issues_fresh_links(shop: dict) -> None:
 def test_the_confirmation_is_only_resent_for_paid_orders(shop: dict, case: str) -> None:
     order = pending(("GUIDE-WB", 1)) if case == "unpaid" else paid(("GUIDE-WB", 1))
     if case == "refunded":
-        management.refund(STAFF, order.id, amount_cents=order.total_cents)
+        staff_refunds.refund(STAFF, order.id, amount_cents=order.total_cents)
     elif case == "cancelled":
         order = pending(("TEE-M", 1))
-        management.cancel_order(STAFF, order.id)
+        staff_refunds.cancel_order(STAFF, order.id)
     emails = len(queued_emails("ana@example.com", "order_confirmation"))
 
     with pytest.raises(OrderActionError):
@@ -500,11 +504,11 @@ def test_the_order_page_query_loads_lines_and_the_full_timeline(shop: dict) -> N
     order = paid(("TEE-M", 1))
     management.add_note(STAFF, order.id, "Internal")
 
-    found = management.get_order_for_staff(order.number.lower())
+    found = get_order_by_number(order.number.lower())
 
     assert found is not None and found.id == order.id
     assert [event.kind for event in found.events][-1] == "note"
-    assert management.get_order_for_staff("GS-NOPE00") is None
+    assert get_order_by_number("GS-NOPE00") is None
 
 
 def test_the_customer_email_cannot_inject_into_a_like_pattern(shop: dict) -> None:

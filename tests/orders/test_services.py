@@ -13,10 +13,11 @@ from shop.clock import utcnow
 from shop.downloads.models import DownloadGrant
 from shop.emails.models import OutgoingEmail
 from shop.extensions import db
-from shop.orders import services
+from shop.orders import fulfilment, pending, placing, stock
 from shop.orders.errors import RefundError
 from shop.orders.models import Order, OrderEvent
-from shop.orders.services import Outcome, PaymentConfirmation
+from shop.orders.payment_events import Outcome, PaymentConfirmation
+from shop.payments import refunds, settlement
 from shop.payments.errors import PaymentError
 from tests.factories import stock_of
 from tests.ordering import SHIPPING_ADDRESS, make_pending_order, make_shop, new_line, reload
@@ -34,7 +35,7 @@ def paid(order: Order) -> Order:
         amount_cents=order.total_cents,
         currency="usd",
     )
-    assert services.mark_paid(order.id, confirmation) == Outcome.APPLIED
+    assert settlement.mark_paid(order.id, confirmation) == Outcome.APPLIED
     return reload(order)
 
 
@@ -83,8 +84,8 @@ def test_a_price_change_after_ordering_does_not_change_the_order(shop: dict) -> 
 def test_if_one_line_is_short_nothing_is_reserved(shop: dict) -> None:
     lines = [new_line("HOODIE-M", 2), new_line("TEE-M", 1), new_line("MUG", 4)]
 
-    with pytest.raises(services.StockShortError) as short:
-        services.create_order(
+    with pytest.raises(stock.StockShortError) as short:
+        placing.create_order(
             email="ana@example.com",
             lines=lines,
             address=SHIPPING_ADDRESS,
@@ -105,15 +106,15 @@ def test_if_one_line_is_short_nothing_is_reserved(shop: dict) -> None:
 def test_release_happens_exactly_once(shop: dict) -> None:
     order = make_pending_order(("HOODIE-M", 2))
 
-    first = services.release_reservation(order, actor="system")
-    second = services.release_reservation(order, actor="system")
+    first = stock.release_reservation(order, actor="system")
+    second = stock.release_reservation(order, actor="system")
     db.session.commit()
 
     assert (first, second) == (True, False)
     assert stock_of("HOODIE-M") == 10
 
 
-@pytest.mark.parametrize("mark", [services.mark_expired, services.mark_failed, services.mark_cancelled])
+@pytest.mark.parametrize("mark", [pending.mark_expired, pending.mark_failed, pending.mark_cancelled])
 def test_ending_a_pending_order_returns_stock_once(shop: dict, mark) -> None:
     order = make_pending_order(("HOODIE-M", 2), ("MUG", 1))
 
@@ -129,9 +130,9 @@ def test_ending_a_pending_order_returns_stock_once(shop: dict, mark) -> None:
 def test_expiring_then_failing_returns_stock_once(shop: dict) -> None:
     order = make_pending_order(("HOODIE-M", 2))
 
-    services.mark_expired(order.id)
-    services.mark_failed(order.id)
-    services.mark_cancelled(order.id)
+    pending.mark_expired(order.id)
+    pending.mark_failed(order.id)
+    pending.mark_cancelled(order.id)
 
     assert stock_of("HOODIE-M") == 10
     assert reload(order).status == "expired"
@@ -141,7 +142,7 @@ def test_mark_paid_is_idempotent(app: Flask, shop: dict) -> None:
     order = make_pending_order(("GUIDE-WB", 1))
     confirmation = PaymentConfirmation("cs_test_123", "pi_1", order.total_cents, "usd")
 
-    outcomes = [services.mark_paid(order.id, confirmation) for _ in range(3)]
+    outcomes = [settlement.mark_paid(order.id, confirmation) for _ in range(3)]
 
     assert outcomes == [Outcome.APPLIED, Outcome.ALREADY_DONE, Outcome.ALREADY_DONE]
     assert db.session.scalar(sa.select(sa.func.count(OutgoingEmail.id))) == 1
@@ -149,13 +150,15 @@ def test_mark_paid_is_idempotent(app: Flask, shop: dict) -> None:
 
 
 def test_mark_paid_for_an_unknown_order(shop: dict) -> None:
-    assert services.mark_paid(999, PaymentConfirmation(None, None, 1, "usd")) == Outcome.UNKNOWN_ORDER
+    assert settlement.mark_paid(999, PaymentConfirmation(None, None, 1, "usd")) == Outcome.UNKNOWN_ORDER
 
 
 def test_a_payment_through_another_session_is_flagged(shop: dict) -> None:
     order = make_pending_order(("TEE-M", 1))
 
-    outcome = services.mark_paid(order.id, PaymentConfirmation("cs_other", "pi_1", order.total_cents, "usd"))
+    outcome = settlement.mark_paid(
+        order.id, PaymentConfirmation("cs_other", "pi_1", order.total_cents, "usd")
+    )
 
     assert outcome == Outcome.FLAGGED
     assert reload(order).status == "pending_payment" and reload(order).needs_attention
@@ -165,10 +168,10 @@ def test_a_broken_confirmation_email_never_fails_the_payment(app: Flask, shop: d
     def explode(**kwargs: object) -> None:
         raise RuntimeError("template blew up")
 
-    monkeypatch.setattr(services, "queue_email", explode)
+    monkeypatch.setattr(fulfilment, "queue_email", explode)
     order = make_pending_order(("GUIDE-WB", 1))
 
-    assert services.mark_paid(
+    assert settlement.mark_paid(
         order.id, PaymentConfirmation("cs_test_123", "pi", order.total_cents, "usd")
     ) == (Outcome.APPLIED)
     assert reload(order).status == "fulfilled"
@@ -184,8 +187,8 @@ def test_the_sweep_expires_only_overdue_unflagged_orders(shop: dict) -> None:
     db.session.get(Order, flagged.id).needs_attention = True
     db.session.commit()
 
-    released = services.release_expired_orders()
-    again = services.release_expired_orders()
+    released = pending.release_expired_orders()
+    again = pending.release_expired_orders()
 
     assert (released, again) == (1, 0)
     assert reload(overdue).status == "expired" and reload(fresh).status == "pending_payment"
@@ -196,7 +199,7 @@ def test_the_sweep_expires_only_overdue_unflagged_orders(shop: dict) -> None:
 def test_a_full_refund_revokes_the_downloads(shop: dict) -> None:
     order = paid(make_pending_order(("GUIDE-WB", 1), ("TEE-M", 1)))
 
-    result = services.refund_order(order.id, actor="staff:bo@example.com", note="Customer asked.")
+    result = refunds.refund_order(order.id, actor="staff:bo@example.com", note="Customer asked.")
 
     order = reload(order)
     assert result.amount_cents == order.total_cents
@@ -209,14 +212,14 @@ def test_a_full_refund_revokes_the_downloads(shop: dict) -> None:
 def test_partial_refunds_add_up(shop: dict) -> None:
     order = paid(make_pending_order(("HOODIE-M", 1)))
 
-    services.refund_order(order.id, 1_000, actor="staff:bo@example.com", revoke_downloads=False)
+    refunds.refund_order(order.id, 1_000, actor="staff:bo@example.com", revoke_downloads=False)
     assert (reload(order).status, reload(order).refunded_cents) == ("partially_refunded", 1_000)
-    services.refund_order(order.id, actor="staff:bo@example.com")
+    refunds.refund_order(order.id, actor="staff:bo@example.com")
 
     order = reload(order)
     assert (order.status, order.refunded_cents) == ("refunded", order.total_cents)
     with pytest.raises(RefundError):
-        services.refund_order(order.id, 1, actor="staff:bo@example.com")
+        refunds.refund_order(order.id, 1, actor="staff:bo@example.com")
 
 
 @pytest.mark.parametrize("amount", [0, -5, 10_000_000])
@@ -224,7 +227,7 @@ def test_a_refund_must_be_within_what_is_left(shop: dict, amount: int) -> None:
     order = paid(make_pending_order(("TEE-M", 1)))
 
     with pytest.raises(RefundError):
-        services.refund_order(order.id, amount, actor="staff:bo@example.com")
+        refunds.refund_order(order.id, amount, actor="staff:bo@example.com")
 
     assert reload(order).refunded_cents == 0
 
@@ -232,17 +235,17 @@ def test_a_refund_must_be_within_what_is_left(shop: dict, amount: int) -> None:
 def test_the_cap_is_exactly_what_is_left_after_earlier_refunds(shop: dict) -> None:
     # given an order with $10.00 of its total refunded already
     order = paid(make_pending_order(("TEE-M", 1)))
-    services.refund_order(order.id, 1_000, actor="staff:bo@example.com")
+    refunds.refund_order(order.id, 1_000, actor="staff:bo@example.com")
     left = reload(order).total_cents - 1_000
 
     # when one cent more than what is left is asked for, it is refused and nothing changes
     with pytest.raises(RefundError, match="A refund must be between"):
-        services.refund_order(order.id, left + 1, actor="staff:bo@example.com")
+        refunds.refund_order(order.id, left + 1, actor="staff:bo@example.com")
     order = reload(order)
     assert (order.status, order.refunded_cents) == ("partially_refunded", 1_000)
 
     # and exactly what is left goes through
-    result = services.refund_order(order.id, left, actor="staff:bo@example.com")
+    result = refunds.refund_order(order.id, left, actor="staff:bo@example.com")
     order = reload(order)
     assert result.amount_cents == left
     assert (order.status, order.refunded_cents) == ("refunded", order.total_cents)
@@ -252,7 +255,7 @@ def test_an_unpaid_order_cannot_be_refunded(shop: dict) -> None:
     order = make_pending_order(("TEE-M", 1))
 
     with pytest.raises(RefundError):
-        services.refund_order(order.id, actor="staff:bo@example.com")
+        refunds.refund_order(order.id, actor="staff:bo@example.com")
 
 
 def test_a_provider_failure_refunds_nothing(app: Flask, shop: dict, monkeypatch) -> None:
@@ -264,7 +267,7 @@ def test_a_provider_failure_refunds_nothing(app: Flask, shop: dict, monkeypatch)
     monkeypatch.setattr(app.extensions["payment_provider"], "refund", refuse)
 
     with pytest.raises(PaymentError):
-        services.refund_order(order.id, actor="staff:bo@example.com")
+        refunds.refund_order(order.id, actor="staff:bo@example.com")
 
     assert reload(order).status == "paid" and reload(order).refunded_cents == 0
 
@@ -273,19 +276,19 @@ def test_cancelling_a_paid_order_refunds_restocks_and_revokes(shop: dict) -> Non
     order = paid(make_pending_order(("HOODIE-M", 2), ("GUIDE-WB", 1)))
     assert stock_of("HOODIE-M") == 8
 
-    services.cancel_paid_order(order.id, actor="staff:bo@example.com", note="Out of our hands.")
+    refunds.cancel_paid_order(order.id, actor="staff:bo@example.com", note="Out of our hands.")
 
     order = reload(order)
     assert order.status == "cancelled" and order.refunded_cents == order.total_cents
     assert stock_of("HOODIE-M") == 10
     assert db.session.scalar(sa.select(DownloadGrant)).revoked_at is not None
     with pytest.raises(RefundError):
-        services.cancel_paid_order(order.id, actor="staff:bo@example.com")
+        refunds.cancel_paid_order(order.id, actor="staff:bo@example.com")
 
 
 def test_every_status_change_is_on_the_timeline(shop: dict) -> None:
     order = paid(make_pending_order(("GUIDE-WB", 1)))
-    services.refund_order(order.id, actor="staff:bo@example.com")
+    refunds.refund_order(order.id, actor="staff:bo@example.com")
 
     changes = db.session.execute(
         sa.select(OrderEvent.from_status, OrderEvent.to_status)
@@ -298,10 +301,10 @@ def test_every_status_change_is_on_the_timeline(shop: dict) -> None:
 def test_a_payment_reported_again_after_cancellation_does_not_reopen_the_order(shop: dict) -> None:
     # given a paid order that staff cancelled and refunded (its session still says "paid" at Stripe)
     order = paid(make_pending_order(("HOODIE-M", 2), ("GUIDE-WB", 1)))
-    services.cancel_paid_order(order.id, actor="staff:bo@example.com")
+    refunds.cancel_paid_order(order.id, actor="staff:bo@example.com")
 
     # when reconciliation or a late retry reports the payment again
-    outcome = services.mark_paid(
+    outcome = settlement.mark_paid(
         order.id, PaymentConfirmation("cs_test_123", "pi_1", order.total_cents, "usd")
     )
 

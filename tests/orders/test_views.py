@@ -7,7 +7,8 @@ from flask.testing import FlaskClient
 from shop.extensions import db
 from shop.orders.access import access_token
 from shop.orders.models import Order
-from shop.orders.services import PaymentConfirmation, flag, mark_paid
+from shop.orders.payment_events import PaymentConfirmation, flag
+from shop.payments.settlement import mark_paid
 from tests.ordering import make_pending_order, make_shop
 
 

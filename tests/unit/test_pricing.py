@@ -129,16 +129,6 @@ def test_empty_cart() -> None:
     )
 
 
-def test_line_discounts_reduce_the_merchandise_subtotal() -> None:
-    # $155 of merchandise with a $10 discount is $145: below the threshold
-    discounted = PricedLine(unit_price_cents=15_500, quantity=1, is_physical=True, discount_cents=1_000)
-
-    result = totals(discounted)
-
-    assert result.merchandise_subtotal_cents == 14_500
-    assert result.shipping_cents == FLAT
-
-
 def test_tax_is_added_to_the_total() -> None:
     result = pricing.order_totals(
         [physical(10_000)], flat_rate_cents=FLAT, free_over_cents=FREE_OVER, tax_cents=825
@@ -153,14 +143,6 @@ def test_tax_is_added_to_the_total() -> None:
 )
 def test_progress_percent_rounds_down_and_caps(merchandise_cents: int, percent: int) -> None:
     assert pricing.free_shipping_progress_percent(merchandise_cents, free_over_cents=FREE_OVER) == percent
-
-
-@pytest.mark.parametrize(
-    ("amount", "basis_points", "expected"),
-    [(10_000, 825, 825), (1_999, 825, 165), (2, 2_500, 1), (1, 4_999, 0), (1, 5_000, 1)],
-)
-def test_percent_of_rounds_half_up(amount: int, basis_points: int, expected: int) -> None:
-    assert pricing.percent_of(amount, basis_points) == expected
 
 
 @pytest.mark.parametrize(

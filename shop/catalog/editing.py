@@ -16,6 +16,8 @@ from shop.audit import services as audit
 from shop.audit.services import Actor
 from shop.catalog.models import Category, Product, ProductKind, ProductVariant, StockAdjustment
 from shop.catalog.services import bump_catalog_revision
+from shop.database import committing
+from shop.errors import ShopError
 from shop.extensions import db
 from shop.storage import FileStorage
 
@@ -26,10 +28,11 @@ MAX_GUIDE_BYTES = 20 * 1024 * 1024
 LOW_STOCK_THRESHOLD = 5
 
 
-class CatalogEditError(Exception):
+class CatalogEditError(ShopError):
+    """An edit staff asked for breaks a rule; `field` names the form field it is about, if one."""
+
     def __init__(self, message: str, field: str | None = None) -> None:
         super().__init__(message)
-        self.message = message
         self.field = field
 
 
@@ -90,9 +93,9 @@ def _check_variant(details: VariantDetails, *, variant_id: int | None) -> None:
 
 def _commit() -> None:
     try:
-        db.session.commit()
+        with committing():
+            pass  # the use case's changes, made before this call
     except IntegrityError as error:  # a concurrent edit took the slug or SKU first
-        db.session.rollback()
         raise CatalogEditError("That address or SKU was just taken. Choose another.") from error
 
 
@@ -333,7 +336,7 @@ def adjust_stock(actor: Actor, variant_id: int, *, delta: int, reason: str) -> S
     )
     stock_after = result.scalar()
     if stock_after is None:
-        db.session.rollback()
+        db.session.rollback()  # nothing was written: end the transaction before saying so
         raise CatalogEditError(
             f"Only {variant.stock_on_hand} in stock: you can remove at most that many.", "delta"
         )

@@ -1,14 +1,12 @@
-"""Staff use cases on orders: find and list them; ship, cancel, refund, resend the confirmation, add notes
-and clear flags.
+"""Staff use cases on orders: find and list them; what each order allows; ship, resend the confirmation,
+add notes and clear flags.
 
 Each action re-checks what the order allows with its row locked, writes the order's timeline with the
-staff member's email and the audit log, and commits once. Cancelling and refunding go through
-shop.orders.services, so staff follow the same rules (and payment provider calls) as checkout and the
-webhooks; this module adds only what staff alone do.
+staff member's email and the audit log, and commits once. Cancelling and refunding move money through
+the payment provider, so they are in shop/payments/staff_refunds.py, built on the checks here.
 """
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -19,19 +17,19 @@ from sqlalchemy.orm import selectinload
 from shop.audit import services as audit
 from shop.audit.services import Actor
 from shop.clock import utcnow
-from shop.emails.services import queue_email
+from shop.database import committing
 from shop.extensions import db
 from shop.money import format_cents
-from shop.orders import access, services, shipping
+from shop.orders import shipping
+from shop.orders.actors import record_staff_action, staff_actor
 from shop.orders.errors import OrderError, UnknownOrderError
+from shop.orders.fulfilment import queue_confirmation_email, queue_order_email
+from shop.orders.lookups import lock_order
 from shop.orders.models import FULLY_PAID_STATUSES, Order, OrderStatus
-from shop.orders.status_machine import PAID_STATES, add_event, transition
-from shop.payments.errors import PaymentError
-from shop.payments.provider import RefundResult
-from shop.payments.selection import get_provider
+from shop.orders.order_downloads import issue_order_links
+from shop.orders.status_machine import PAID_STATES, STATUS_LABELS, add_event, transition
 
 S = OrderStatus
-STAFF_ACTOR_PREFIX = "staff:"
 NOTE_MAX = 2_000
 REASON_MAX = 200
 RESOLUTION_MAX = 500
@@ -41,16 +39,6 @@ SEARCH_MAX = 100
 TO_SHIP = "to_ship"
 NEEDS_ATTENTION = "needs_attention"
 
-STATUS_LABELS: dict[str, str] = {
-    S.PENDING_PAYMENT: "Awaiting payment",
-    S.PAID: "Paid",
-    S.FULFILLED: "Fulfilled",
-    S.PARTIALLY_REFUNDED: "Partly refunded",
-    S.REFUNDED: "Refunded",
-    S.CANCELLED: "Cancelled",
-    S.EXPIRED: "Expired",
-    S.PAYMENT_FAILED: "Payment failed",
-}
 FILTER_LABELS: dict[str, str] = {TO_SHIP: "To ship", NEEDS_ATTENTION: "Needs attention", **STATUS_LABELS}
 
 # States in which a physical order can still go out: paid, or paid and partly refunded (a goodwill refund
@@ -69,11 +57,6 @@ class OrderActionError(OrderError):
     def __init__(self, message: str, status_code: int = 409) -> None:
         super().__init__(message)
         self.status_code = status_code
-
-
-def staff_actor(actor: Actor) -> str:
-    """How a staff member appears on an order's timeline."""
-    return f"{STAFF_ACTOR_PREFIX}{actor.email}"[:120]
 
 
 def plain_text(text: str | None) -> str:
@@ -146,11 +129,6 @@ def list_orders_for_staff(
     return list(orders), total
 
 
-def get_order_for_staff(number: str) -> Order | None:
-    """The order with its lines and full timeline (notes and flags included)."""
-    return services.get_order_by_number(number)
-
-
 # --- what staff may do with an order ---------------------------------------------------------------
 
 
@@ -180,14 +158,14 @@ def _can_cancel_paid(order: Order) -> bool:
     return order.status == S.PAID and order.refunded_cents == 0 and order.shipped_at is None
 
 
-def _refundable_cents(order: Order) -> int:
+def refundable_cents(order: Order) -> int:
     if order.status not in PAID_STATES or not order.payment_intent_id:
         return 0
     return max(order.total_cents - order.refunded_cents, 0)
 
 
 def available_actions(order: Order) -> OrderActions:
-    refundable = _refundable_cents(order)
+    refundable = refundable_cents(order)
     return OrderActions(
         ship=_can_ship(order),
         cancel=order.status == S.PENDING_PAYMENT or _can_cancel_paid(order),
@@ -234,7 +212,7 @@ def check_cancel(order: Order) -> None:
 
 
 def check_refund(order: Order, amount_cents: int) -> None:
-    refundable = _refundable_cents(order)
+    refundable = refundable_cents(order)
     if refundable <= 0:
         raise OrderActionError(f"Order {order.number} is {_status_text(order)}: there is nothing to refund.")
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
@@ -252,21 +230,21 @@ def check_resend(order: Order) -> None:
         )
 
 
-def _locked(order_id: int) -> Order:
-    order = services.lock_order(order_id)
+def locked(order_id: int) -> Order:
+    """The order with its row locked, for a use case inside `with committing():` (a refusal raised in
+    the block rolls back and releases the lock)."""
+    order = lock_order(order_id)
     if order is None:
-        db.session.rollback()
         raise UnknownOrderError("That order does not exist.")
     return order
 
 
-def _checked(check: Callable[..., None], order: Order, *args: int) -> None:
-    """Run a check; on refusal end the transaction (releasing any row lock) before raising."""
-    try:
-        check(order, *args)
-    except OrderActionError:
-        db.session.rollback()
-        raise
+def staff_view(order_id: int) -> Order:
+    """The order as staff asked about it (unlocked), for a check before a provider call."""
+    order = db.session.get(Order, order_id)
+    if order is None:
+        raise UnknownOrderError("That order does not exist.")
+    return order
 
 
 # --- shipping -------------------------------------------------------------------------------------
@@ -288,136 +266,40 @@ def mark_shipped(actor: Actor, order_id: int, *, carrier: str, tracking_number: 
         raise OrderActionError(str(error), 400) from error
     if carrier not in {choice.code for choice in carrier_choices()}:
         raise OrderActionError("Choose one of the carriers in the list.", 400)
-    order = _locked(order_id)
-    _checked(check_ship, order)
-    now = utcnow()
-    order.shipping_carrier = carrier
-    order.tracking_number = number
-    order.shipped_at = now
-    shipment = shipping.shipment_of(order)
-    assert shipment is not None
-    note = (
-        f"Shipped with {shipment.carrier_name}, tracking number {number}. "
-        f"Shipping email sent to {order.email}."
-    )
-    if order.status == S.PAID:
-        transition(order, S.FULFILLED, actor=staff_actor(actor), note=note)
-        order.fulfilled_at = now
-    else:
-        add_event(order, actor=staff_actor(actor), kind="shipped", note=note)
-    queue_email(
-        to=order.email,
-        subject=f"Your order {order.number} has shipped",
-        template="order_shipped",
-        context={
-            "order": order,
-            "shipment": shipment,
-            "lines": [line for line in order.lines if not line.is_digital],
-            "address": services.order_address(order),
-            "order_url": access.order_url(order),
-        },
-    )
-    audit.record(
-        actor,
-        "order.ship",
-        target_type="order",
-        target_id=order.number,
-        summary=f"Marked {order.number} shipped: {shipment.carrier_name} {number}",
-        carrier=carrier,
-        tracking_number=number,
-    )
-    db.session.commit()
+    with committing():
+        order = locked(order_id)
+        check_ship(order)
+        now = utcnow()
+        order.shipping_carrier = carrier
+        order.tracking_number = number
+        order.shipped_at = now
+        shipment = shipping.shipment_of(order)
+        assert shipment is not None
+        note = (
+            f"Shipped with {shipment.carrier_name}, tracking number {number}. "
+            f"Shipping email sent to {order.email}."
+        )
+        if order.status == S.PAID:
+            transition(order, S.FULFILLED, actor=staff_actor(actor), note=note)
+            order.fulfilled_at = now
+        else:
+            add_event(order, actor=staff_actor(actor), kind="shipped", note=note)
+        queue_order_email(
+            order,
+            subject=f"Your order {order.number} has shipped",
+            template="order_shipped",
+            shipment=shipment,
+            lines=[line for line in order.lines if not line.is_digital],
+        )
+        record_staff_action(
+            actor,
+            "order.ship",
+            order,
+            f"Marked {order.number} shipped: {shipment.carrier_name} {number}",
+            carrier=carrier,
+            tracking_number=number,
+        )
     return order
-
-
-# --- cancelling and refunding ---------------------------------------------------------------------
-
-
-def _close_payment_session(session_id: str) -> None:
-    """Make sure an unpaid order's payment page can no longer take money before cancelling it."""
-    provider = get_provider()
-    try:
-        if provider.expire_session(session_id):
-            return
-        snapshot = provider.retrieve_session(session_id)
-    except PaymentError as error:
-        raise OrderActionError(
-            "We couldn't reach the payment provider to close this order's payment page. "
-            "Nothing was changed; try again in a moment.",
-            502,
-        ) from error
-    if snapshot.status == "expired" and not snapshot.is_paid:
-        return
-    raise OrderActionError(
-        "This order's payment page can no longer be closed: the customer may have just paid. "
-        "Nothing was changed; reload the order in a minute."
-    )
-
-
-def cancel_order(actor: Actor, order_id: int, *, reason: str = "") -> Order:
-    """Cancel an order that has not shipped. Unpaid: its payment page is closed and its stock returned.
-    Paid: refunded in full through the provider, stock returned, download links revoked. Commits.
-
-    An unpaid order flagged for staff (say, a payment of the wrong amount) is cancelled without touching
-    its payment page: what was paid must then be refunded in the provider's dashboard.
-    Raises OrderActionError, RefundError or PaymentError; nothing changed then.
-    """
-    reason = plain_text(reason)[:REASON_MAX]
-    order = db.session.get(Order, order_id)
-    if order is None:
-        raise UnknownOrderError("That order does not exist.")
-    _checked(check_cancel, order)
-    if order.status == S.PENDING_PAYMENT:
-        session_id = None if order.needs_attention else order.payment_session_id
-        number = order.number
-        db.session.commit()  # no transaction stays open across the provider call
-        if session_id:
-            _close_payment_session(session_id)
-        note = f"Cancelled by staff. {reason}".strip()
-        outcome = services.mark_cancelled(order_id, actor=staff_actor(actor), note=note, staff=actor)
-        if outcome != services.Outcome.APPLIED:
-            raise OrderActionError(f"Order {number} is no longer waiting for payment. Reload it to see why.")
-    else:
-        db.session.commit()
-        services.cancel_paid_order(order_id, actor=staff_actor(actor), note=reason, staff=actor)
-    db.session.expire_all()
-    cancelled = db.session.get(Order, order_id)
-    assert cancelled is not None
-    return cancelled
-
-
-def refund(
-    actor: Actor,
-    order_id: int,
-    *,
-    amount_cents: int,
-    reason: str = "",
-    keep_downloads: bool = False,
-    expected_refunded_cents: int | None = None,
-) -> RefundResult:
-    """Refund part or all of what is left on a paid order, through the payment provider.
-
-    A full refund always revokes the order's download links; a partial one does too unless
-    `keep_downloads` (a goodwill refund on merchandise). Raises OrderActionError (400 for an amount
-    outside 0 < amount ≤ what is left, 409 for an order with nothing to refund), RefundError when another
-    refund got there first (or, with `expected_refunded_cents`, any refund landed after staff reviewed
-    this one), PaymentError when the provider refused: nothing changed in each case. Commits.
-    """
-    order = db.session.get(Order, order_id)
-    if order is None:
-        raise UnknownOrderError("That order does not exist.")
-    _checked(check_refund, order, amount_cents)
-    full = amount_cents == _refundable_cents(order)
-    db.session.commit()  # refund_order locks the row and checks the amount again
-    return services.refund_order(
-        order_id,
-        amount_cents,
-        actor=staff_actor(actor),
-        note=plain_text(reason)[:REASON_MAX],
-        revoke_downloads=full or not keep_downloads,
-        staff=actor,
-        expected_refunded_cents=expected_refunded_cents,
-    )
 
 
 # --- emails, notes, flags -------------------------------------------------------------------------
@@ -426,25 +308,24 @@ def refund(
 def resend_confirmation(actor: Actor, order_id: int) -> int:
     """Email the order confirmation again, with fresh download links for its guides (new grants; the
     old links keep working until they expire). Returns how many links it holds. Commits."""
-    order = _locked(order_id)
-    _checked(check_resend, order)
-    links = services.issue_order_links(order)
-    services.queue_confirmation_email(order, links)
-    detail = f" with {len(links)} fresh download link(s)" if links else ""
-    add_event(
-        order,
-        actor=staff_actor(actor),
-        kind="email",
-        note=f"Confirmation email sent again to {order.email}{detail}.",
-    )
-    audit.record(
-        actor,
-        "order.resend",
-        target_type="order",
-        target_id=order.number,
-        summary=f"Re-sent the confirmation of {order.number}{detail}",
-    )
-    db.session.commit()
+    with committing():
+        order = locked(order_id)
+        check_resend(order)
+        links = issue_order_links(order)
+        queue_confirmation_email(order, links)
+        detail = f" with {len(links)} fresh download link(s)" if links else ""
+        add_event(
+            order,
+            actor=staff_actor(actor),
+            kind="email",
+            note=f"Confirmation email sent again to {order.email}{detail}.",
+        )
+        record_staff_action(
+            actor,
+            "order.resend",
+            order,
+            f"Re-sent the confirmation of {order.number}{detail}",
+        )
     return len(links)
 
 
@@ -455,16 +336,15 @@ def add_note(actor: Actor, order_id: int, text: str) -> None:
         raise OrderActionError("Write the note first.", 400)
     if len(text) > NOTE_MAX:
         raise OrderActionError(f"Keep the note under {NOTE_MAX:,} characters.", 400)
-    order = _locked(order_id)
-    add_event(order, actor=staff_actor(actor), kind="note", note=text)
-    audit.record(
-        actor,
-        "order.note",
-        target_type="order",
-        target_id=order.number,
-        summary=f"Note on {order.number}: {text[:120]}",
-    )
-    db.session.commit()
+    with committing():
+        order = locked(order_id)
+        add_event(order, actor=staff_actor(actor), kind="note", note=text)
+        record_staff_action(
+            actor,
+            "order.note",
+            order,
+            f"Note on {order.number}: {text[:120]}",
+        )
 
 
 def clear_flag(actor: Actor, order_id: int, *, resolution: str) -> None:
@@ -478,27 +358,25 @@ def clear_flag(actor: Actor, order_id: int, *, resolution: str) -> None:
         raise OrderActionError("Say how the problem was resolved.", 400)
     if len(resolution) > RESOLUTION_MAX:
         raise OrderActionError(f"Keep it under {RESOLUTION_MAX} characters.", 400)
-    order = _locked(order_id)
-    if not order.needs_attention:
-        db.session.rollback()
-        raise OrderActionError(f"Order {order.number} has no flag to clear.")
-    was = order.attention_reason or "no reason recorded"
-    order.needs_attention = False
-    order.attention_reason = None
-    add_event(
-        order,
-        actor=staff_actor(actor),
-        kind="flag_cleared",
-        note=f"Flag cleared: {resolution} (The flag said: {was})",
-    )
-    audit.record(
-        actor,
-        "order.clear_flag",
-        target_type="order",
-        target_id=order.number,
-        summary=f"Cleared the flag on {order.number}: {resolution[:120]}",
-    )
-    db.session.commit()
+    with committing():
+        order = locked(order_id)
+        if not order.needs_attention:
+            raise OrderActionError(f"Order {order.number} has no flag to clear.")
+        was = order.attention_reason or "no reason recorded"
+        order.needs_attention = False
+        order.attention_reason = None
+        add_event(
+            order,
+            actor=staff_actor(actor),
+            kind="flag_cleared",
+            note=f"Flag cleared: {resolution} (The flag said: {was})",
+        )
+        record_staff_action(
+            actor,
+            "order.clear_flag",
+            order,
+            f"Cleared the flag on {order.number}: {resolution[:120]}",
+        )
 
 
 def describe_filter(order_filter: OrderFilter) -> str:
@@ -515,11 +393,11 @@ def describe_filter(order_filter: OrderFilter) -> str:
 
 def record_export(actor: Actor, order_filter: OrderFilter) -> None:
     """Order exports carry customers' names and addresses: who took one, and of what, is logged. Commits."""
-    audit.record(
-        actor,
-        "order.export",
-        target_type="orders",
-        target_id="csv",
-        summary=f"Exported orders as CSV ({describe_filter(order_filter)})",
-    )
-    db.session.commit()
+    with committing():
+        audit.record(
+            actor,
+            "order.export",
+            target_type="orders",
+            target_id="csv",
+            summary=f"Exported orders as CSV ({describe_filter(order_filter)})",
+        )
