@@ -726,8 +726,10 @@ def refund_order(
 ) -> RefundResult:
     """Refund a paid order through the provider, in full (amount None) or in part, and record it.
 
-    A refund revokes the order's download links (DESIGN.md) unless staff choose otherwise for a partial
-    goodwill refund. The provider call happens under the order's row lock, so two refunds cannot both
+    A refund revokes the order's download links unless staff choose otherwise for a partial goodwill
+    refund (docs/rules.md#refunds rule 3).
+
+    The provider call happens under the order's row lock, so two refunds cannot both
     spend the same remaining amount. Raises RefundError or PaymentError (then nothing changed). `staff`
     also writes the audit log. `expected_refunded_cents` (what staff saw when they confirmed) refuses the
     refund if another one landed since, so a double-submitted form cannot refund twice. Commits.
