@@ -1,9 +1,10 @@
 """Tying guest orders and guide leads to the customer account that proved their email address.
 
-The rule (DESIGN.md §1): past guest orders and the lead with the same normalised email attach to an account
-only once the account's email is confirmed — by the confirmation link, a change-of-address link or a
-password reset, each of which proves the person reads that inbox. Only unowned rows move: an order or lead
-already tied to an account stays with it. Everything here runs in the caller's transaction.
+The rule (docs/rules.md#accounts-and-staff rule 6): past guest orders and the lead with the same
+normalised email attach to an account only once the account's email is confirmed — by the confirmation
+link, a change-of-address link or a password reset, each of which proves the person reads that inbox.
+Only unowned rows move: an order or lead already tied to an account stays with it. Everything here runs
+in the caller's transaction.
 """
 
 from dataclasses import dataclass

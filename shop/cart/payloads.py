@@ -1,4 +1,4 @@
-"""The cart's JSON shape (DESIGN.md §3), built from the priced summary."""
+"""The cart's JSON shape (docs/rules.md#cart rule 9), built from the priced summary."""
 
 from typing import Any
 

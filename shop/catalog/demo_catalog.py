@@ -1,4 +1,4 @@
-"""The demo catalog of DESIGN.md §2, loaded by `flask shop seed`: idempotent and network-free."""
+"""The demo catalog (docs/rules.md#demo-catalog), loaded by `flask shop seed`: idempotent and network-free."""
 
 from dataclasses import dataclass, field
 

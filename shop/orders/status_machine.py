@@ -1,4 +1,4 @@
-"""The order status machine (DESIGN.md §1): which changes are legal, and the timeline entry each one writes.
+"""The order status machine (docs/rules.md#order-states): which changes are legal, and the entry each writes.
 
     pending_payment → paid → fulfilled
     pending_payment → expired | cancelled | payment_failed

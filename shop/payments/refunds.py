@@ -30,10 +30,11 @@ def refund_order(
 ) -> RefundResult:
     """Refund a paid order through the provider, in full (amount None) or in part, and record it.
 
-    A refund revokes the order's download links (docs/rules.md) unless staff choose otherwise for a
-    partial goodwill refund. The provider call happens under the order's row lock, so two refunds cannot
-    both spend the same remaining amount. Raises RefundError or PaymentError (then nothing changed).
-    `staff` also writes the audit log. `expected_refunded_cents`: see orders.refunds.refund_amount.
+    A refund revokes the order's download links unless staff choose otherwise for a partial goodwill
+    refund (docs/rules.md#refunds rule 3). The provider call happens under the order's row lock, so two
+    refunds cannot both spend the same remaining amount. Raises RefundError or PaymentError (then nothing
+    changed). `staff` also writes the audit log. `expected_refunded_cents`: see
+    shop.orders.refunds.refund_amount.
     Commits.
     """
     with committing():

@@ -1,4 +1,4 @@
-"""The demo catalog: what DESIGN.md §2 lists, loaded idempotently, with real PDFs outside static/."""
+"""The demo catalog: what docs/rules.md#demo-catalog lists, loaded idempotently, real PDFs outside static/."""
 
 from pathlib import Path
 
