@@ -155,6 +155,24 @@ def list_low_stock(threshold: int = LOW_STOCK_THRESHOLD) -> list[ProductVariant]
     )
 
 
+def _new_variant(
+    details: VariantDetails, *, digital: bool, initial_stock: int | None, position: int
+) -> ProductVariant:
+    """A checked new variant; digital items hold no stock, physical ones start at 0 unless told."""
+    _check_variant(details, variant_id=None)
+    stock = None if digital else (initial_stock or 0)
+    if stock is not None and not 0 <= stock <= MAX_STOCK:
+        raise CatalogEditError("Stock must be between 0 and 1,000,000.", "initial_stock")
+    return ProductVariant(
+        sku=details.sku,
+        option_name=details.option_name,
+        option_value=details.option_value,
+        price_cents=details.price_cents,
+        stock_on_hand=stock,
+        position=position,
+    )
+
+
 def create_product(
     actor: Actor,
     details: ProductDetails,
@@ -165,10 +183,9 @@ def create_product(
 ) -> Product:
     """A new, unpublished product with its first variant. Digital products have no stock."""
     _check_product(details, product_id=None)
-    _check_variant(variant, variant_id=None)
-    stock = None if kind == ProductKind.DIGITAL else (initial_stock or 0)
-    if stock is not None and not 0 <= stock <= MAX_STOCK:
-        raise CatalogEditError("Stock must be between 0 and 1,000,000.", "initial_stock")
+    first = _new_variant(
+        variant, digital=kind == ProductKind.DIGITAL, initial_stock=initial_stock, position=0
+    )
     product = Product(
         name=details.name,
         slug=details.slug,
@@ -181,15 +198,7 @@ def create_product(
         is_published=False,
         position=(db.session.scalar(sa.select(sa.func.max(Product.position))) or 0) + 1,
     )
-    product.variants.append(
-        ProductVariant(
-            sku=variant.sku,
-            option_name=variant.option_name,
-            option_value=variant.option_value,
-            price_cents=variant.price_cents,
-            stock_on_hand=stock,
-        )
-    )
+    product.variants.append(first)
     db.session.add(product)
     db.session.flush()
     audit.record(
@@ -265,17 +274,8 @@ def add_variant(
     actor: Actor, product_id: int, details: VariantDetails, *, initial_stock: int | None
 ) -> ProductVariant:
     product = _product(product_id)
-    _check_variant(details, variant_id=None)
-    stock = None if product.is_digital else (initial_stock or 0)
-    if stock is not None and not 0 <= stock <= MAX_STOCK:
-        raise CatalogEditError("Stock must be between 0 and 1,000,000.", "initial_stock")
-    variant = ProductVariant(
-        sku=details.sku,
-        option_name=details.option_name,
-        option_value=details.option_value,
-        price_cents=details.price_cents,
-        stock_on_hand=stock,
-        position=len(product.variants),
+    variant = _new_variant(
+        details, digital=product.is_digital, initial_stock=initial_stock, position=len(product.variants)
     )
     product.variants.append(variant)
     db.session.flush()
