@@ -91,6 +91,13 @@ def _check_variant(details: VariantDetails, *, variant_id: int | None) -> None:
         raise CatalogEditError("Prices cannot be negative.", "price")
 
 
+def _record_edit(actor: Actor, action: str, product_id: int, summary: str, **details: object) -> None:
+    """A catalog edit, in the caller's transaction: the audit log entry, and a new catalog revision so
+    cached pages show it."""
+    audit.record(actor, action, target_type="product", target_id=product_id, summary=summary, **details)
+    bump_catalog_revision()
+
+
 def _commit() -> None:
     try:
         with committing():
@@ -201,14 +208,12 @@ def create_product(
     product.variants.append(first)
     db.session.add(product)
     db.session.flush()
-    audit.record(
+    _record_edit(
         actor,
         "product.create",
-        target_type="product",
-        target_id=product.id,
-        summary=f"Created {product.name}",
+        product.id,
+        f"Created {product.name}",
     )
-    bump_catalog_revision()
     _commit()
     return product
 
@@ -236,15 +241,13 @@ def update_product(actor: Actor, product_id: int, details: ProductDetails) -> Pr
             setattr(product, field, value)
     product.category = category
     if changes:
-        audit.record(
+        _record_edit(
             actor,
             "product.update",
-            target_type="product",
-            target_id=product.id,
-            summary=f"Edited {product.name}: {', '.join(sorted(changes))}",
+            product.id,
+            f"Edited {product.name}: {', '.join(sorted(changes))}",
             changes={k: [str(v[0])[:80], str(v[1])[:80]] for k, v in changes.items()},
         )
-        bump_catalog_revision()
     _commit()
     return product
 
@@ -258,14 +261,12 @@ def set_published(actor: Actor, product_id: int, published: bool) -> Product:
     if product.is_published != published:
         product.is_published = published
         verb = "Published" if published else "Unpublished"
-        audit.record(
+        _record_edit(
             actor,
             "product.publish",
-            target_type="product",
-            target_id=product.id,
-            summary=f"{verb} {product.name}",
+            product.id,
+            f"{verb} {product.name}",
         )
-        bump_catalog_revision()
         db.session.commit()
     return product
 
@@ -279,14 +280,12 @@ def add_variant(
     )
     product.variants.append(variant)
     db.session.flush()
-    audit.record(
+    _record_edit(
         actor,
         "variant.create",
-        target_type="product",
-        target_id=product.id,
-        summary=f"Added {details.sku} to {product.name}",
+        product.id,
+        f"Added {details.sku} to {product.name}",
     )
-    bump_catalog_revision()
     _commit()
     return variant
 
@@ -299,15 +298,13 @@ def update_variant(actor: Actor, variant_id: int, details: VariantDetails) -> Pr
     variant.option_name = details.option_name
     variant.option_value = details.option_value
     variant.price_cents = details.price_cents
-    audit.record(
+    _record_edit(
         actor,
         "variant.update",
-        target_type="product",
-        target_id=variant.product_id,
-        summary=f"Edited {variant.sku}"
+        variant.product_id,
+        f"Edited {variant.sku}"
         + (f": price {old_price} → {details.price_cents} cents" if old_price != details.price_cents else ""),
     )
-    bump_catalog_revision()
     _commit()
     return variant
 
@@ -348,14 +345,12 @@ def adjust_stock(actor: Actor, variant_id: int, *, delta: int, reason: str) -> S
         actor_id=actor.user_id,
     )
     db.session.add(adjustment)
-    audit.record(
+    _record_edit(
         actor,
         "stock.adjust",
-        target_type="product",
-        target_id=variant.product_id,
-        summary=f"{variant.sku}: {delta:+d} ({reason.strip()[:120]}), now {stock_after}",
+        variant.product_id,
+        f"{variant.sku}: {delta:+d} ({reason.strip()[:120]}), now {stock_after}",
     )
-    bump_catalog_revision()
     db.session.commit()
     return adjustment
 
@@ -365,14 +360,12 @@ def set_image(actor: Actor, product_id: int, *, image_path: str, image_alt: str)
     product.image_path = image_path
     if image_alt.strip():
         product.image_alt = image_alt.strip()[:255]
-    audit.record(
+    _record_edit(
         actor,
         "product.image",
-        target_type="product",
-        target_id=product.id,
-        summary=f"New image for {product.name}",
+        product.id,
+        f"New image for {product.name}",
     )
-    bump_catalog_revision()
     db.session.commit()
     return product
 
