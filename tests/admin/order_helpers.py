@@ -1,7 +1,4 @@
-"""Helpers for the staff order tests: paid orders with their own sessions, staff actors, audit rows."""
-
-import itertools
-from datetime import datetime
+"""Helpers for the staff order tests: the staff actor, audit rows, timelines, queued emails, flags."""
 
 import sqlalchemy as sa
 
@@ -11,36 +8,9 @@ from shop.emails.models import OutgoingEmail
 from shop.extensions import db
 from shop.orders import services
 from shop.orders.models import Order, OrderEvent
-from shop.orders.services import Outcome, PaymentConfirmation
-from tests.ordering import make_pending_order, reload
+from tests.order_factory import reload
 
 STAFF = Actor(user_id=None, email="bo@example.com")
-_sessions = itertools.count(1)
-
-
-def pending(*items: tuple[str, int], email: str = "ana@example.com") -> Order:
-    """A pending order with its own session at the development payment provider (the tests' provider)."""
-    order = make_pending_order(*items, email=email, session_id=f"cs_dev_test{next(_sessions)}")
-    order.payment_provider = "dev"
-    db.session.commit()
-    return order
-
-
-def paid(*items: tuple[str, int], email: str = "ana@example.com", paid_at: datetime | None = None) -> Order:
-    """A paid order, through the same mark_paid path as the webhook; `paid_at` backdates it."""
-    order = pending(*items, email=email)
-    confirmation = PaymentConfirmation(
-        session_id=order.payment_session_id,
-        payment_intent_id=f"pi_{order.payment_session_id.removeprefix('cs_')}",
-        amount_cents=order.total_cents,
-        currency="usd",
-    )
-    assert services.mark_paid(order.id, confirmation) == Outcome.APPLIED
-    if paid_at is not None:
-        order = reload(order)
-        order.paid_at = paid_at
-        db.session.commit()
-    return reload(order)
 
 
 def audit_rows() -> list[tuple[str, str, str]]:
