@@ -1,12 +1,14 @@
 """Helpers for the staff order tests: the staff actor, audit rows, timelines, queued emails, flags."""
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 
 from shop.audit.models import AuditEvent
 from shop.audit.services import Actor
 from shop.emails.models import OutgoingEmail
 from shop.extensions import db
-from shop.orders import services
+from shop.orders import management, services
 from shop.orders.models import Order, OrderEvent
 from tests.order_factory import reload
 
@@ -50,3 +52,15 @@ def flag_order(order: Order, reason: str) -> Order:
     services.flag(locked, actor="payments", reason=reason)
     db.session.commit()
     return reload(order)
+
+
+def order_with_nothing_to_refund(
+    case: str, pending_order: Callable[..., Order], paid_order: Callable[..., Order]
+) -> Order:
+    """An order of one tee that has nothing left to refund: "unpaid", "cancelled" or "refunded" in full."""
+    order = pending_order(("TEE-M", 1)) if case == "unpaid" else paid_order(("TEE-M", 1))
+    if case == "cancelled":
+        management.cancel_order(STAFF, order.id)
+    elif case == "refunded":
+        management.refund(STAFF, order.id, amount_cents=order.total_cents)
+    return order

@@ -20,7 +20,7 @@ from shop.orders.models import Order
 from shop.payments.errors import PaymentError
 from tests.accounts.helpers import log_in_with_csrf, make_user
 from tests.admin.helpers import client_as
-from tests.admin.order_helpers import STAFF, audit_rows, flag_order, timeline
+from tests.admin.order_helpers import STAFF, audit_rows, flag_order, order_with_nothing_to_refund, timeline
 from tests.checkout_helpers import hidden, hidden_fields, outbox
 from tests.conftest import count_queries
 from tests.factories import stock_of
@@ -586,11 +586,7 @@ def test_bad_refund_amounts_are_a_400_and_nothing_changes(
 def test_refunding_an_order_with_nothing_to_refund_is_refused(
     paid_order: OrderFactory, pending_order: OrderFactory, admin: FlaskClient, case: str
 ) -> None:
-    order = pending_order(("TEE-M", 1)) if case == "unpaid" else paid_order(("TEE-M", 1))
-    if case == "cancelled":
-        management.cancel_order(STAFF, order.id)
-    elif case == "refunded":
-        management.refund(STAFF, order.id, amount_cents=order.total_cents)
+    order = order_with_nothing_to_refund(case, pending_order, paid_order)
     before = (reload(order).status, reload(order).refunded_cents)
 
     _, second = confirm(admin, f"/admin/orders/{order.number}/refund", {"amount": "1"})

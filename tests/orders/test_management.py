@@ -15,7 +15,14 @@ from shop.orders.errors import RefundError, UnknownOrderError
 from shop.orders.management import OrderActionError, OrderFilter
 from shop.orders.models import Order
 from shop.payments.errors import PaymentError
-from tests.admin.order_helpers import STAFF, audit_rows, flag_order, queued_emails, timeline
+from tests.admin.order_helpers import (
+    STAFF,
+    audit_rows,
+    flag_order,
+    order_with_nothing_to_refund,
+    queued_emails,
+    timeline,
+)
 from tests.factories import stock_of
 from tests.fixtures import OrderFactory
 from tests.order_factory import reload
@@ -334,11 +341,7 @@ def test_a_refund_outside_what_is_left_is_a_400_and_changes_nothing(
 def test_orders_with_nothing_to_refund_are_refused(
     paid_order: OrderFactory, pending_order: OrderFactory, shop: dict, case: str
 ) -> None:
-    order = pending_order(("TEE-M", 1)) if case == "unpaid" else paid_order(("TEE-M", 1))
-    if case == "cancelled":
-        management.cancel_order(STAFF, order.id)
-    elif case == "refunded":
-        management.refund(STAFF, order.id, amount_cents=order.total_cents)
+    order = order_with_nothing_to_refund(case, pending_order, paid_order)
     audits = len(audit_rows())
 
     with pytest.raises(OrderActionError) as refused:
