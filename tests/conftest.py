@@ -134,8 +134,7 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
 
     yield factory
     for app in built:
-        if is_in_memory(app):
-            _written_tables.clear()  # the database goes with the engine
+        if is_in_memory(app):  # the database goes with the engine
             with app.app_context():
                 page_cache.clear()
                 limiter.reset()
