@@ -39,11 +39,15 @@ run: export SHOP_BASE_URL ?= http://$(HOST):$(PORT)
 run: seed
 	$(BIN)/python scripts/run_dev.py --host $(HOST) --port $(PORT)
 
-## make test: set up, lint and run the whole suite (TEST_DATABASE_URL selects PostgreSQL; PYTEST_ARGS adds pytest options)
+# Test processes for `make test` (pytest-xdist): one per core; PYTEST_WORKERS=0 runs the suite in this process.
+PYTEST_WORKERS ?= auto
+
+## make test: set up, lint and run the whole suite (TEST_DATABASE_URL selects PostgreSQL; PYTEST_ARGS adds pytest
+## options; PYTEST_WORKERS sets the number of test processes, each with its own database)
 test: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -272,13 +272,25 @@ class DevelopmentConfig(Config):
     EMAIL_POLL_SECONDS = _env_float("EMAIL_POLL_SECONDS", 0.2)
 
 
+def _test_database_url() -> str:
+    """TEST_DATABASE_URL, or in-memory SQLite. Under pytest-xdist every worker process (gw0, gw1 …) has a
+    PostgreSQL database of its own: TEST_DATABASE_URL's name plus "_gw0" (tests/conftest.py creates it)."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if url and worker:
+        url = f"{url}_{worker}"
+    return _database_url(url, "sqlite://")
+
+
 class TestConfig(Config):
     APP_ENV = "test"
     TESTING = True
     SECRET_KEY = "test-only-not-secret"
-    SQLALCHEMY_DATABASE_URI = _database_url(os.environ.get("TEST_DATABASE_URL"), "sqlite://")
+    SQLALCHEMY_DATABASE_URI = _test_database_url()
     REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    # Each test process resets only its own rate-limit counters (tests run in parallel share the Redis db).
+    RATELIMIT_STORAGE_OPTIONS = {"key_prefix": f"shop-test-{os.getpid()}:limits"} if REDIS_URL else {}
     CACHE_KEY_PREFIX = f"shop-test-{os.getpid()}:page:"
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     PAYMENT_PROVIDER = "dev"

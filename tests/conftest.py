@@ -1,6 +1,8 @@
-"""Test fixtures: an app per test on the test database (SQLite in memory, or TEST_DATABASE_URL)."""
+"""Test fixtures: an app per test on the test database (SQLite in memory, or TEST_DATABASE_URL; one
+database per pytest-xdist worker)."""
 
 import os
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,9 @@ from config import TestConfig
 from shop import create_app
 from shop.catalog.models import CatalogRevision
 from shop.extensions import db, limiter, page_cache
+
+# The shared fixtures (the small shop, orders, logged-in clients) live in their own module.
+pytest_plugins = ["tests.fixtures"]
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -36,22 +41,64 @@ class IsolatedClient(FlaskClient):
             _cv_app.reset(token)
 
 
+def create_worker_database() -> None:
+    """Under pytest-xdist, create this worker's PostgreSQL database (see TestConfig) if it is missing."""
+    url = sa.make_url(TestConfig.SQLALCHEMY_DATABASE_URI)
+    if not os.environ.get("PYTEST_XDIST_WORKER") or not url.drivername.startswith("postgresql"):
+        return
+    engine = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            exists = connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": url.database}
+            )
+            if not exists:
+                connection.execute(sa.text(f'CREATE DATABASE "{url.database}"'))
+    finally:
+        engine.dispose()
+
+
+create_worker_database()
+
+# Tables this test process has inserted rows into since the last reset: only those need emptying.
+_written_tables: set[str] = set()
+_INSERT = re.compile(r'^\s*INSERT\s+INTO\s+"?(\w+)"?', re.IGNORECASE)
+
+
+def _note_written_table(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    match = _INSERT.match(statement)
+    if match:
+        _written_tables.add(match.group(1))
+
+
 def build_app(**overrides: Any) -> Flask:
     config = type("TestRunConfig", (TestConfig,), overrides)
     app = create_app(config)
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
+        sa.event.listen(db.engine, "before_cursor_execute", _note_written_table)
     return app
 
 
-def reset_database(app: Flask) -> None:
-    """Empty every table (keeping the schema) and put back the catalog revision row."""
+def is_in_memory(app: Flask) -> bool:
+    """In-memory SQLite: the database lives in the app's one connection and goes with it."""
+    url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    return url.drivername.startswith("sqlite") and url.database in (None, "", ":memory:")
+
+
+def reset_database(app: Flask, *, only_written: bool = False) -> None:
+    """Empty the tables (keeping the schema) and put back the catalog revision row; with `only_written`,
+    just the tables that apps made by `build_app` have inserted into since the last reset."""
     with app.app_context():
         db.session.remove()
         tables = list(reversed(db.metadata.sorted_tables))
+        if only_written:
+            written = _written_tables | {CatalogRevision.__tablename__}
+            tables = [table for table in tables if table.name in written]
+            _written_tables.clear()
         with db.engine.begin() as connection:
-            if is_postgres(app):
+            if tables and is_postgres(app):
                 names = ", ".join(f'"{table.name}"' for table in tables)
                 connection.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
             else:
@@ -60,6 +107,17 @@ def reset_database(app: Flask) -> None:
             connection.execute(sa.insert(CatalogRevision).values(id=1, revision=1))
         page_cache.clear()
         limiter.reset()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def empty_database() -> None:
+    """Start from empty tables: PostgreSQL may still hold rows from an interrupted run. After that each
+    test empties only the tables it wrote to."""
+    app = build_app()
+    if not is_in_memory(app):
+        reset_database(app)
+    with app.app_context():
+        db.engine.dispose()
 
 
 @pytest.fixture
@@ -76,7 +134,12 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
 
     yield factory
     for app in built:
-        reset_database(app)
+        if is_in_memory(app):  # the database goes with the engine
+            with app.app_context():
+                page_cache.clear()
+                limiter.reset()
+        else:
+            reset_database(app, only_written=True)
         with app.app_context():
             db.engine.dispose()
 

@@ -54,7 +54,12 @@ def test_production_refuses_a_missing_short_public_or_placeholder_key(key: str |
         create_app(production(SECRET_KEY=key))
 
 
-@pytest.mark.parametrize("key", [STRONG_KEY, secrets.token_urlsafe(48), secrets.token_hex(32)])
+# Fixed ids: the random keys differ in every process, and pytest-xdist's workers must collect the same tests.
+@pytest.mark.parametrize(
+    "key",
+    [STRONG_KEY, secrets.token_urlsafe(48), secrets.token_hex(32)],
+    ids=["fixed", "token_urlsafe", "token_hex"],
+)
 def test_production_accepts_a_random_key_of_32_bytes_or_more(key: str) -> None:
     assert secret_key_problem(key) is None
     assert production(SECRET_KEY=key).validate() is None

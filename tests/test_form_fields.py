@@ -14,7 +14,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import PasswordField, StringField
 from wtforms.validators import StopValidation
 
-from shop.accounts.models import Role, User
+from shop.accounts.models import User
 from shop.catalog.models import Product, ProductVariant
 from shop.extensions import db
 from shop.form_fields import PrintableText, has_control_characters
@@ -23,10 +23,9 @@ from shop.orders import shipping
 from shop.orders.models import Order, OrderEvent
 from shop.whole_numbers import parse_whole_number
 from tests.accounts.helpers import PASSWORD
-from tests.admin.helpers import client_as
-from tests.admin.order_helpers import paid
+from tests.checkout_helpers import add, checkout_form
+from tests.fixtures import OrderFactory
 from tests.guides.helpers import make_free_guide, sign_up
-from tests.ordering import add, checkout_form, make_shop
 
 # --- whole numbers ----------------------------------------------------------------------------------
 
@@ -189,8 +188,9 @@ def _count(model: type) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
 
 
-def test_a_nul_in_the_checkout_address_is_a_400_and_no_order(client: FlaskClient, app: Flask) -> None:
-    make_shop()
+def test_a_nul_in_the_checkout_address_is_a_400_and_no_order(
+    shop: dict, client: FlaskClient, app: Flask
+) -> None:
     add(client, "TEE-M")
 
     response = client.post(
@@ -232,10 +232,15 @@ def test_a_pasted_line_break_in_the_first_name_still_becomes_a_space(client: Fla
 
 
 @pytest.fixture
-def admin(app: Flask) -> FlaskClient:
-    """A logged-in admin: gets past every login and role check (customer pages too)."""
-    make_shop()
-    return client_as(app, Role.ADMIN)
+def payment_provider() -> str:
+    """Staff refunds run through the development payment provider, offline."""
+    return "dev"
+
+
+@pytest.fixture
+def admin(shop: dict, admin_client: FlaskClient) -> FlaskClient:
+    """A logged-in admin over the small shop: gets past every login and role check (customer pages too)."""
+    return admin_client
 
 
 def test_a_nul_in_an_admin_product_form_is_a_400_and_no_product(admin: FlaskClient) -> None:
@@ -258,8 +263,10 @@ def test_a_nul_in_an_admin_product_form_is_a_400_and_no_product(admin: FlaskClie
     assert _count(Product) == before
 
 
-def test_a_staff_note_keeps_its_line_breaks_but_not_a_nul(admin: FlaskClient) -> None:
-    order = paid(("TEE-M", 1))
+def test_a_staff_note_keeps_its_line_breaks_but_not_a_nul(
+    paid_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = paid_order(("TEE-M", 1))
     url = f"/admin/orders/{order.number}/notes"
     notes_before = _count(OrderEvent)
 
@@ -274,8 +281,10 @@ def test_a_staff_note_keeps_its_line_breaks_but_not_a_nul(admin: FlaskClient) ->
     assert notes[-1] == "Called back.\nShips Monday."
 
 
-def test_a_refund_confirmation_with_a_junk_total_is_refused_not_a_500(admin: FlaskClient) -> None:
-    order = paid(("TEE-M", 1))
+def test_a_refund_confirmation_with_a_junk_total_is_refused_not_a_500(
+    paid_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = paid_order(("TEE-M", 1))
 
     response = admin.post(
         f"/admin/orders/{order.number}/refund",
@@ -286,8 +295,10 @@ def test_a_refund_confirmation_with_a_junk_total_is_refused_not_a_500(admin: Fla
     assert "Review the refund first" in response.get_data(as_text=True)
 
 
-def test_amounts_and_stock_changes_in_other_digits_are_a_400_with_their_message(admin: FlaskClient) -> None:
-    order = paid(("TEE-M", 1))
+def test_amounts_and_stock_changes_in_other_digits_are_a_400_with_their_message(
+    paid_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = paid_order(("TEE-M", 1))
     variant = db.session.scalar(sa.select(ProductVariant).where(ProductVariant.sku == "MUG"))
     stock_before = variant.stock_on_hand
 

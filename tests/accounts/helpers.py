@@ -8,8 +8,8 @@ from flask.testing import FlaskClient
 from shop.accounts import services
 from shop.accounts.models import Role, User
 from shop.extensions import db
+from tests.checkout_helpers import hidden
 from tests.mail_delivery import deliver_and_read_outbox
-from tests.ordering import hidden
 
 PASSWORD = "correct horse battery"
 

@@ -9,16 +9,16 @@ from shop.accounts.linking import attach_to_account, confirmed_account_id
 from shop.extensions import db
 from shop.guides.models import Lead
 from shop.orders.models import Order, OrderEvent
-from tests.accounts.customers import make_customer, paid_order, pending_order
+from tests.accounts.customers import make_customer
 from tests.accounts.helpers import PASSWORD, make_user
+from tests.fixtures import OrderFactory
 from tests.guides.helpers import capture, make_free_guide
-from tests.ordering import make_shop
 from tests.orders.test_concurrency import run_together
 
 
 @pytest.fixture
-def shop(app: Flask) -> dict:
-    shop = make_shop()
+def shop(shop: dict) -> dict:
+    """The shared small shop, and the free guide whose leads become customers."""
     make_free_guide()
     return shop
 
@@ -37,7 +37,9 @@ def confirm_token(user) -> str:
     return tokens.make_token(tokens.CONFIRM_EMAIL, {"uid": user.id, "email": user.email})
 
 
-def test_confirming_the_email_attaches_past_guest_orders_and_the_lead(shop: dict) -> None:
+def test_confirming_the_email_attaches_past_guest_orders_and_the_lead(
+    paid_order: OrderFactory, pending_order: OrderFactory, shop: dict
+) -> None:
     # given two guest orders and a guide lead for ana, and one guest order for someone else
     first = paid_order(("TEE-M", 1))
     second = pending_order(("GUIDE-WB", 1))
@@ -56,7 +58,7 @@ def test_confirming_the_email_attaches_past_guest_orders_and_the_lead(shop: dict
     assert len(notes) == 2 and all(f"account #{user.id}" in note for note in notes)
 
 
-def test_nothing_attaches_to_an_unconfirmed_account(shop: dict) -> None:
+def test_nothing_attaches_to_an_unconfirmed_account(paid_order: OrderFactory, shop: dict) -> None:
     order = paid_order(("TEE-M", 1))
     capture("ana@example.com")
 
@@ -67,7 +69,7 @@ def test_nothing_attaches_to_an_unconfirmed_account(shop: dict) -> None:
     assert lead_owner("ana@example.com") is None
 
 
-def test_confirming_twice_attaches_once(shop: dict) -> None:
+def test_confirming_twice_attaches_once(paid_order: OrderFactory, shop: dict) -> None:
     order = paid_order(("TEE-M", 1))
     user = services.register(email="ana@example.com", password=PASSWORD)
 
@@ -79,7 +81,7 @@ def test_confirming_twice_attaches_once(shop: dict) -> None:
     assert len(events) == 1
 
 
-def test_an_order_of_another_account_never_moves(shop: dict) -> None:
+def test_an_order_of_another_account_never_moves(paid_order: OrderFactory, shop: dict) -> None:
     # given bo, logged in, sent his order's receipt to ana's address
     bo = make_customer("bo@example.com")
     order = paid_order(("TEE-M", 1), email="ana@example.com", user=bo)
@@ -92,7 +94,7 @@ def test_an_order_of_another_account_never_moves(shop: dict) -> None:
     assert owner_of(order) == bo.id
 
 
-def test_a_password_reset_proves_the_address_and_attaches(shop: dict) -> None:
+def test_a_password_reset_proves_the_address_and_attaches(paid_order: OrderFactory, shop: dict) -> None:
     order = paid_order(("TEE-M", 1))
     user = make_user()  # never confirmed
     token = services.make_reset_token(user)
@@ -103,7 +105,9 @@ def test_a_password_reset_proves_the_address_and_attaches(shop: dict) -> None:
     assert services.get_user(user.id).email_confirmed
 
 
-def test_a_confirmed_change_of_address_attaches_the_new_address_orders(shop: dict) -> None:
+def test_a_confirmed_change_of_address_attaches_the_new_address_orders(
+    paid_order: OrderFactory, shop: dict
+) -> None:
     # given ana's account with an order, and guest orders placed with her new address
     ana = make_customer("ana@example.com")
     old = paid_order(("TEE-M", 1), email="ana@example.com", user=ana)
@@ -121,7 +125,9 @@ def test_a_confirmed_change_of_address_attaches_the_new_address_orders(shop: dic
     assert lead_owner("ana@new.example") == ana.id
 
 
-def test_a_guest_paying_with_a_confirmed_accounts_address_joins_that_account(shop: dict) -> None:
+def test_a_guest_paying_with_a_confirmed_accounts_address_joins_that_account(
+    paid_order: OrderFactory, shop: dict
+) -> None:
     ana = make_customer("ana@example.com")
 
     order = paid_order(("TEE-M", 1), email="ANA@example.com")
@@ -129,7 +135,9 @@ def test_a_guest_paying_with_a_confirmed_accounts_address_joins_that_account(sho
     assert owner_of(order) == ana.id
 
 
-def test_a_guest_paying_with_an_unconfirmed_accounts_address_stays_a_guest_order(shop: dict) -> None:
+def test_a_guest_paying_with_an_unconfirmed_accounts_address_stays_a_guest_order(
+    paid_order: OrderFactory, shop: dict
+) -> None:
     make_customer("ana@example.com", confirmed=False)
 
     order = paid_order(("TEE-M", 1))
@@ -137,7 +145,9 @@ def test_a_guest_paying_with_an_unconfirmed_accounts_address_stays_a_guest_order
     assert owner_of(order) is None
 
 
-def test_an_unpaid_guest_order_is_not_attached_before_payment(shop: dict) -> None:
+def test_an_unpaid_guest_order_is_not_attached_before_payment(
+    pending_order: OrderFactory, shop: dict
+) -> None:
     # A stranger can type anyone's address at checkout: only a paid order joins the account's history.
     make_customer("ana@example.com")
 
@@ -180,7 +190,9 @@ def test_attach_leaves_a_lead_linked_to_another_account(shop: dict) -> None:
     assert lead_owner("shared@example.com") == bo.id
 
 
-def test_simultaneous_confirmations_attach_each_order_once(postgres: Flask, shop: dict) -> None:
+def test_simultaneous_confirmations_attach_each_order_once(
+    paid_order: OrderFactory, postgres: Flask, shop: dict
+) -> None:
     # given two guest orders and a registered, unconfirmed account (a double-clicked confirm button,
     # or the link opened on two devices)
     order_ids = [paid_order(("TEE-M", 1)).id, paid_order(("MUG", 1)).id]

@@ -12,14 +12,11 @@ from shop.clock import utcnow
 from shop.extensions import db
 from shop.orders.models import Order
 from shop.payments.refunds import refund_order
-from tests.accounts.customers import customer_client, grant_count, make_customer, paid_order, pending_order
+from tests.accounts.customers import grant_count, make_customer
 from tests.accounts.helpers import log_in, log_in_with_csrf
-from tests.ordering import make_shop
-
-
-@pytest.fixture
-def shop(app: Flask) -> dict:
-    return make_shop()
+from tests.checkout_helpers import hidden
+from tests.fixtures import ClientFactory, OrderFactory
+from tests.order_factory import make_paid_order, make_shop
 
 
 def text(response) -> str:
@@ -38,14 +35,14 @@ def test_orders_need_a_login(client: FlaskClient) -> None:
     assert response.headers["Location"].startswith("/account/login?next=")
 
 
-def test_the_overview_links_to_the_orders(app: Flask) -> None:
-    client = customer_client(app)
+def test_the_overview_links_to_the_orders(customer_client: ClientFactory, app: Flask) -> None:
+    client = customer_client()
 
     assert 'href="/account/orders"' in text(client.get("/account/"))
 
 
-def test_an_empty_history_points_to_the_shop(app: Flask) -> None:
-    client = customer_client(app)
+def test_an_empty_history_points_to_the_shop(customer_client: ClientFactory, app: Flask) -> None:
+    client = customer_client()
 
     page = text(client.get("/account/orders"))
 
@@ -53,7 +50,9 @@ def test_an_empty_history_points_to_the_shop(app: Flask) -> None:
     assert 'href="/products"' in page
 
 
-def test_the_list_shows_only_my_orders_newest_first(app: Flask, shop: dict) -> None:
+def test_the_list_shows_only_my_orders_newest_first(
+    paid_order: OrderFactory, pending_order: OrderFactory, app: Flask, shop: dict
+) -> None:
     # given two orders of ana's (one paid, one waiting) and one of bo's
     ana = make_customer("ana@example.com")
     older = paid_order(("TEE-M", 1), user=ana)
@@ -77,7 +76,9 @@ def test_the_list_shows_only_my_orders_newest_first(app: Flask, shop: dict) -> N
     assert "2 orders, newest first." in page
 
 
-def test_paid_guides_offer_a_fresh_link_and_unpaid_ones_do_not(app: Flask, shop: dict) -> None:
+def test_paid_guides_offer_a_fresh_link_and_unpaid_ones_do_not(
+    paid_order: OrderFactory, pending_order: OrderFactory, app: Flask, shop: dict
+) -> None:
     ana = make_customer("ana@example.com")
     paid = paid_order(("GUIDE-WB", 1), user=ana)
     waiting = pending_order(("GUIDE-WB", 1), user=ana)
@@ -91,7 +92,9 @@ def test_paid_guides_offer_a_fresh_link_and_unpaid_ones_do_not(app: Flask, shop:
     assert "Get a fresh download link" in page
 
 
-def test_a_fresh_link_is_shown_and_downloads_the_guide(app: Flask, shop: dict) -> None:
+def test_a_fresh_link_is_shown_and_downloads_the_guide(
+    paid_order: OrderFactory, app: Flask, shop: dict
+) -> None:
     # given ana's paid guide
     ana = make_customer("ana@example.com")
     order = paid_order(("GUIDE-WB", 1), user=ana)
@@ -124,7 +127,9 @@ def test_a_fresh_link_is_shown_and_downloads_the_guide(app: Flask, shop: dict) -
         "my refunded order",
     ],
 )
-def test_a_fresh_link_only_for_my_paid_guides(app: Flask, shop: dict, case: str) -> None:
+def test_a_fresh_link_only_for_my_paid_guides(
+    paid_order: OrderFactory, pending_order: OrderFactory, app: Flask, shop: dict, case: str
+) -> None:
     # given ana's and bo's paid orders
     ana = make_customer("ana@example.com")
     bo = make_customer("bo@example.com")
@@ -155,7 +160,7 @@ def test_a_fresh_link_only_for_my_paid_guides(app: Flask, shop: dict, case: str)
     assert grant_count() == before
 
 
-def test_fresh_links_are_rate_limited_per_account(app: Flask, shop: dict) -> None:
+def test_fresh_links_are_rate_limited_per_account(paid_order: OrderFactory, app: Flask, shop: dict) -> None:
     ana = make_customer("ana@example.com")
     order = paid_order(("GUIDE-WB", 1), user=ana)
     client = app.test_client()
@@ -172,7 +177,9 @@ def test_fresh_links_are_rate_limited_per_account(app: Flask, shop: dict) -> Non
     assert bo_client.post(fresh_link_url(paid_order(("GUIDE-WB", 1), user=bo))).status_code == 200
 
 
-def test_fresh_links_need_a_login(client: FlaskClient, app: Flask, shop: dict) -> None:
+def test_fresh_links_need_a_login(
+    paid_order: OrderFactory, client: FlaskClient, app: Flask, shop: dict
+) -> None:
     order = paid_order(("GUIDE-WB", 1))
     before = grant_count()
 
@@ -186,7 +193,7 @@ def test_fresh_links_need_the_csrf_token(csrf_app: Flask) -> None:
     with csrf_app.app_context():
         make_shop()
         ana = make_customer("ana@example.com")
-        order = paid_order(("GUIDE-WB", 1), user=ana)
+        order = make_paid_order(("GUIDE-WB", 1), user_id=ana.id)
         url = fresh_link_url(order)
         before = grant_count()
     client = csrf_app.test_client()
@@ -194,7 +201,7 @@ def test_fresh_links_need_the_csrf_token(csrf_app: Flask) -> None:
 
     without = client.post(url)
     page = text(client.get("/account/orders"))
-    form_token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    form_token = hidden(page, "csrf_token")
     with_token = client.post(url, data={"csrf_token": form_token})
 
     assert without.status_code == 400
@@ -204,13 +211,13 @@ def test_fresh_links_need_the_csrf_token(csrf_app: Flask) -> None:
 
 
 @pytest.mark.parametrize("page", ["0", "-1", "abc", "99", "1" * 40])
-def test_bad_page_numbers_are_404(app: Flask, page: str) -> None:
-    client = customer_client(app)
+def test_bad_page_numbers_are_404(customer_client: ClientFactory, app: Flask, page: str) -> None:
+    client = customer_client()
 
     assert client.get(f"/account/orders?page={page}").status_code == 404
 
 
-def test_orders_are_paginated(app: Flask, shop: dict) -> None:
+def test_orders_are_paginated(pending_order: OrderFactory, app: Flask, shop: dict) -> None:
     ana = make_customer("ana@example.com")
     numbers = [pending_order(("TEE-M", 1), user=ana).number for _ in range(12)]
     client = app.test_client()
@@ -224,9 +231,11 @@ def test_orders_are_paginated(app: Flask, shop: dict) -> None:
     assert sum(number in second for number in numbers) == 2
 
 
-def test_an_unconfirmed_account_is_told_how_guest_orders_appear(app: Flask, shop: dict) -> None:
+def test_an_unconfirmed_account_is_told_how_guest_orders_appear(
+    customer_client: ClientFactory, paid_order: OrderFactory, app: Flask, shop: dict
+) -> None:
     paid_order(("TEE-M", 1))  # a guest order with ana's address
-    client = customer_client(app, confirmed=False)
+    client = customer_client(confirmed=False)
 
     page = text(client.get("/account/orders"))
 
@@ -234,7 +243,7 @@ def test_an_unconfirmed_account_is_told_how_guest_orders_appear(app: Flask, shop
     assert "You haven't ordered anything yet." in page
 
 
-def test_names_with_markup_are_escaped(app: Flask, shop: dict) -> None:
+def test_names_with_markup_are_escaped(paid_order: OrderFactory, app: Flask, shop: dict) -> None:
     ana = make_customer("ana@example.com")
     order = paid_order(("TEE-M", 1), user=ana)
     db.session.get(Order, order.id).lines[0].name = "<script>alert(1)</script>"

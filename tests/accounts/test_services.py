@@ -16,6 +16,7 @@ from shop.emails.models import OutgoingEmail
 from shop.extensions import db
 from tests.accounts.helpers import PASSWORD, make_user
 from tests.factories import make_product
+from tests.pricing_knobs import CART_KNOBS
 
 
 def queued_templates() -> list[str]:
@@ -216,9 +217,7 @@ def test_login_merges_the_browser_cart_into_the_customer_cart(app: Flask) -> Non
 
     # then quantities add up, capped by stock, in one cart
     assert token == customer_token
-    summary = cart_services.get_cart_summary(
-        token, flat_rate_cents=795, free_over_cents=15_000, max_line_quantity=10
-    )
+    summary = cart_services.get_cart_summary(token, **CART_KNOBS)
     assert {line.sku: line.quantity for line in summary.lines} == {"MUG": 3, "TOTE": 1}
     assert cart_services.count_items("browser") == 0
 

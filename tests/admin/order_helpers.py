@@ -1,7 +1,6 @@
-"""Helpers for the staff order tests: paid orders with their own sessions, staff actors, audit rows."""
+"""Helpers for the staff order tests: the staff actor, audit rows, timelines, queued emails, flags."""
 
-import itertools
-from datetime import datetime
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -11,37 +10,11 @@ from shop.emails.models import OutgoingEmail
 from shop.extensions import db
 from shop.orders.lookups import lock_order
 from shop.orders.models import Order, OrderEvent
-from shop.orders.payment_events import Outcome, PaymentConfirmation, flag
-from shop.payments.settlement import mark_paid
-from tests.ordering import make_pending_order, reload
+from shop.orders.payment_events import flag
+from shop.payments import staff_refunds
+from tests.order_factory import reload
 
 STAFF = Actor(user_id=None, email="bo@example.com")
-_sessions = itertools.count(1)
-
-
-def pending(*items: tuple[str, int], email: str = "ana@example.com") -> Order:
-    """A pending order with its own session at the development payment provider (the tests' provider)."""
-    order = make_pending_order(*items, email=email, session_id=f"cs_dev_test{next(_sessions)}")
-    order.payment_provider = "dev"
-    db.session.commit()
-    return order
-
-
-def paid(*items: tuple[str, int], email: str = "ana@example.com", paid_at: datetime | None = None) -> Order:
-    """A paid order, through the same mark_paid path as the webhook; `paid_at` backdates it."""
-    order = pending(*items, email=email)
-    confirmation = PaymentConfirmation(
-        session_id=order.payment_session_id,
-        payment_intent_id=f"pi_{order.payment_session_id.removeprefix('cs_')}",
-        amount_cents=order.total_cents,
-        currency="usd",
-    )
-    assert mark_paid(order.id, confirmation) == Outcome.APPLIED
-    if paid_at is not None:
-        order = reload(order)
-        order.paid_at = paid_at
-        db.session.commit()
-    return reload(order)
 
 
 def audit_rows() -> list[tuple[str, str, str]]:
@@ -81,3 +54,15 @@ def flag_order(order: Order, reason: str) -> Order:
     flag(locked, actor="payments", reason=reason)
     db.session.commit()
     return reload(order)
+
+
+def order_with_nothing_to_refund(
+    case: str, pending_order: Callable[..., Order], paid_order: Callable[..., Order]
+) -> Order:
+    """An order of one tee that has nothing left to refund: "unpaid", "cancelled" or "refunded" in full."""
+    order = pending_order(("TEE-M", 1)) if case == "unpaid" else paid_order(("TEE-M", 1))
+    if case == "cancelled":
+        staff_refunds.cancel_order(STAFF, order.id)
+    elif case == "refunded":
+        staff_refunds.refund(STAFF, order.id, amount_cents=order.total_cents)
+    return order

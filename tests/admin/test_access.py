@@ -13,8 +13,8 @@ from shop.accounts.models import Role
 from shop.admin import permissions
 from tests.accounts.helpers import log_in_with_csrf, make_user
 from tests.admin.helpers import client_as
-from tests.admin.order_helpers import flag_order, paid
-from tests.ordering import make_shop
+from tests.admin.order_helpers import flag_order
+from tests.fixtures import OrderFactory
 
 # The decisions, written out again: changing who may do one of these is a change to this list too.
 ADMIN_ONLY = {
@@ -170,10 +170,11 @@ def test_the_admin_menu_lists_only_what_the_role_may_open(app: Flask, role: Role
     assert nav_labels(client.get("/admin/").get_data(as_text=True)) == labels
 
 
-def test_no_staff_page_links_or_posts_to_an_admin_only_route(app: Flask) -> None:
+def test_no_staff_page_links_or_posts_to_an_admin_only_route(
+    shop: dict, paid_order: OrderFactory, app: Flask
+) -> None:
     # given a shop with a paid order flagged for attention, and a staff member
-    shop = make_shop()
-    order = flag_order(paid(("HOODIE-M", 1), ("GUIDE-WB", 1)), "Payment of $1.00 does not match.")
+    order = flag_order(paid_order(("HOODIE-M", 1), ("GUIDE-WB", 1)), "Payment of $1.00 does not match.")
     client = client_as(app, Role.STAFF)
     pages = [
         "/admin/",

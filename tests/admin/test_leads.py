@@ -17,11 +17,12 @@ from shop.clock import utcnow
 from shop.extensions import db
 from shop.guides import export
 from shop.guides.models import ConsentRecord, Lead, LeadErasureCount
-from tests.accounts.customers import make_customer, paid_order
+from tests.accounts.customers import make_customer
 from tests.accounts.helpers import log_in_with_csrf
 from tests.admin.helpers import client_as
+from tests.checkout_helpers import hidden
+from tests.fixtures import OrderFactory
 from tests.guides.helpers import capture, make_free_guide
-from tests.ordering import make_shop
 
 _minutes = iter(range(10_000, 0, -1))
 
@@ -56,9 +57,9 @@ def add_lead(
 
 
 @pytest.fixture
-def admin(app: Flask) -> FlaskClient:
+def admin(admin_client: FlaskClient) -> FlaskClient:
     """Leads are personal data of people who are not customers: only admins work with them."""
-    return client_as(app, Role.ADMIN)
+    return admin_client
 
 
 @pytest.fixture
@@ -278,9 +279,10 @@ def test_csv_batches_page_through_ties_in_order(app: Flask) -> None:
 # --- one lead -----------------------------------------------------------------------------------
 
 
-def test_a_leads_record_shows_consent_source_account_and_first_order(app: Flask, admin: FlaskClient) -> None:
+def test_a_leads_record_shows_consent_source_account_and_first_order(
+    shop: dict, paid_order: OrderFactory, app: Flask, admin: FlaskClient
+) -> None:
     # given a lead who signed up twice (no, then yes), has an account and bought something
-    make_shop()
     make_free_guide()
     capture("ana@example.com", consent=False)
     capture("ana@example.com", consent=True, first_name="Ana")
@@ -392,7 +394,7 @@ def test_erasing_needs_the_csrf_token(csrf_app: Flask) -> None:
 
     without = client.post(f"/admin/leads/{lead_id}/erase", data={"understood": "y"})
     page = client.get(f"/admin/leads/{lead_id}/erase").get_data(as_text=True)
-    form_token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    form_token = hidden(page, "csrf_token")
     with_token = client.post(
         f"/admin/leads/{lead_id}/erase", data={"understood": "y", "csrf_token": form_token}
     )

@@ -2,7 +2,6 @@
 confirmation step; bad input and impossible actions are refused with nothing changed."""
 
 import csv
-import html
 import io
 import re
 from datetime import timedelta
@@ -23,24 +22,24 @@ from shop.payments import staff_refunds
 from shop.payments.errors import PaymentError
 from tests.accounts.helpers import log_in_with_csrf, make_user
 from tests.admin.helpers import client_as
-from tests.admin.order_helpers import STAFF, audit_rows, flag_order, paid, pending, timeline
+from tests.admin.order_helpers import STAFF, audit_rows, flag_order, order_with_nothing_to_refund, timeline
+from tests.checkout_helpers import hidden, hidden_fields, outbox
 from tests.conftest import count_queries
 from tests.factories import stock_of
-from tests.ordering import make_shop, outbox, reload
+from tests.fixtures import OrderFactory
+from tests.order_factory import make_paid_order, make_shop, reload
 
 MARKUP = '<script>alert("x")</script>'
 
 
 @pytest.fixture
-def staff(app: Flask) -> FlaskClient:
-    make_shop()
+def staff(shop: dict, app: Flask) -> FlaskClient:
     return client_as(app, Role.STAFF, email="bo@example.com")
 
 
 @pytest.fixture
-def admin(app: Flask) -> FlaskClient:
+def admin(shop: dict, app: Flask) -> FlaskClient:
     """For the actions only admins take (refund, cancel, clear a flag, the CSV): see permissions.py."""
-    make_shop()
     return client_as(app, Role.ADMIN, email="bo@example.com")
 
 
@@ -48,16 +47,12 @@ def text(response: object) -> str:
     return response.get_data(as_text=True)  # type: ignore[attr-defined]
 
 
-def hidden_fields(page: str) -> dict[str, str]:
-    return dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', page))
-
-
 def confirm(client: FlaskClient, url: str, data: dict[str, str]) -> tuple[object, object]:
     """Post an action; then press the confirmation page's button, posting what that page holds (or, when
     the first post was refused, the same data confirmed, as a forged or replayed post would)."""
     first = client.post(url, data=data)
     if first.status_code == 200:
-        held = {k: html.unescape(v) for k, v in hidden_fields(text(first)).items() if k != "csrf_token"}
+        held = {k: v for k, v in hidden_fields(text(first)).items() if k != "csrf_token"}
         assert held.pop("confirmed") == "yes"
     else:
         held = data
@@ -68,9 +63,11 @@ def confirm(client: FlaskClient, url: str, data: dict[str, str]) -> tuple[object
 # --- the list -------------------------------------------------------------------------------------
 
 
-def test_the_list_shows_newest_first_with_status_and_flags(staff: FlaskClient) -> None:
-    older = paid(("TEE-M", 1), email="older@example.com")
-    newer = flag_order(pending(("MUG", 1), email="newer@example.com"), "Amount mismatch")
+def test_the_list_shows_newest_first_with_status_and_flags(
+    paid_order: OrderFactory, pending_order: OrderFactory, staff: FlaskClient
+) -> None:
+    older = paid_order(("TEE-M", 1), email="older@example.com")
+    newer = flag_order(pending_order(("MUG", 1), email="newer@example.com"), "Amount mismatch")
 
     page = text(staff.get("/admin/orders"))
 
@@ -80,9 +77,11 @@ def test_the_list_shows_newest_first_with_status_and_flags(staff: FlaskClient) -
     assert 'aria-current="page">Orders</a>' in page
 
 
-def test_search_and_status_filters(staff: FlaskClient) -> None:
-    ana = paid(("TEE-M", 1), email="ana@example.com")
-    bo = pending(("MUG", 1), email="bo.buyer@example.com")
+def test_search_and_status_filters(
+    paid_order: OrderFactory, pending_order: OrderFactory, staff: FlaskClient
+) -> None:
+    ana = paid_order(("TEE-M", 1), email="ana@example.com")
+    bo = pending_order(("MUG", 1), email="bo.buyer@example.com")
 
     by_email = text(staff.get("/admin/orders?q=ANA@EX"))
     by_number = text(staff.get(f"/admin/orders?q={bo.number.lower()}"))
@@ -96,11 +95,11 @@ def test_search_and_status_filters(staff: FlaskClient) -> None:
     assert "1 order matches these filters" in by_email
 
 
-def test_a_date_range_filters_by_the_utc_day_placed(staff: FlaskClient) -> None:
-    old = paid(("TEE-M", 1), email="old@example.com")
+def test_a_date_range_filters_by_the_utc_day_placed(paid_order: OrderFactory, staff: FlaskClient) -> None:
+    old = paid_order(("TEE-M", 1), email="old@example.com")
     old.created_at = utcnow() - timedelta(days=3)
     db.session.commit()
-    new = paid(("MUG", 1), email="new@example.com")
+    new = paid_order(("MUG", 1), email="new@example.com")
     today = utcnow().date()
 
     recent = text(staff.get(f"/admin/orders?from={today.isoformat()}&to={today.isoformat()}"))
@@ -123,8 +122,10 @@ def test_a_date_range_filters_by_the_utc_day_placed(staff: FlaskClient) -> None:
         ("q=ana%00", "letters, digits and punctuation"),
     ],
 )
-def test_nonsense_filters_are_a_400_with_a_message(admin: FlaskClient, query: str, message: str) -> None:
-    paid(("TEE-M", 1))
+def test_nonsense_filters_are_a_400_with_a_message(
+    paid_order: OrderFactory, admin: FlaskClient, query: str, message: str
+) -> None:
+    paid_order(("TEE-M", 1))
 
     page_response = admin.get(f"/admin/orders?{query}")
     csv_response = admin.get(f"/admin/orders.csv?{query}")
@@ -134,8 +135,8 @@ def test_nonsense_filters_are_a_400_with_a_message(admin: FlaskClient, query: st
     assert csv_response.status_code == 400 and message in text(csv_response)
 
 
-def test_the_list_pages(staff: FlaskClient) -> None:
-    orders = [pending(("GUIDE-WB", 1), email=f"p{index}@example.com") for index in range(27)]
+def test_the_list_pages(pending_order: OrderFactory, staff: FlaskClient) -> None:
+    orders = [pending_order(("GUIDE-WB", 1), email=f"p{index}@example.com") for index in range(27)]
 
     first = text(staff.get("/admin/orders"))
     second = text(staff.get("/admin/orders?page=2"))
@@ -145,12 +146,12 @@ def test_the_list_pages(staff: FlaskClient) -> None:
     assert staff.get("/admin/orders?page=0").status_code == 404
 
 
-def test_the_list_does_not_query_per_order(app: Flask, staff: FlaskClient) -> None:
-    paid(("TEE-M", 1), ("GUIDE-WB", 1))
+def test_the_list_does_not_query_per_order(paid_order: OrderFactory, app: Flask, staff: FlaskClient) -> None:
+    paid_order(("TEE-M", 1), ("GUIDE-WB", 1))
     with count_queries(app) as one:
         staff.get("/admin/orders")
     for index in range(10):
-        paid(("TEE-M", 1), ("MUG", 1) if index < 2 else ("GUIDE-WB", 1), email=f"n{index}@example.com")
+        paid_order(("TEE-M", 1), ("MUG", 1) if index < 2 else ("GUIDE-WB", 1), email=f"n{index}@example.com")
     with count_queries(app) as many:
         staff.get("/admin/orders")
 
@@ -164,9 +165,11 @@ def read_csv(response: object) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text(response))))
 
 
-def test_the_csv_holds_every_order_the_filters_show_across_pages(admin: FlaskClient) -> None:
-    matching = [pending(("GUIDE-WB", 1), email=f"match{index}@example.com") for index in range(28)]
-    paid(("TEE-M", 1), email="other@example.com")
+def test_the_csv_holds_every_order_the_filters_show_across_pages(
+    paid_order: OrderFactory, pending_order: OrderFactory, admin: FlaskClient
+) -> None:
+    matching = [pending_order(("GUIDE-WB", 1), email=f"match{index}@example.com") for index in range(28)]
+    paid_order(("TEE-M", 1), email="other@example.com")
 
     response = admin.get("/admin/orders.csv?q=match&status=pending_payment")
 
@@ -181,8 +184,8 @@ def test_the_csv_holds_every_order_the_filters_show_across_pages(admin: FlaskCli
     assert ("order.export", "bo@example.com", "csv") in audit_rows()
 
 
-def test_the_csv_has_amounts_shipment_and_references(admin: FlaskClient) -> None:
-    order = paid(("HOODIE-M", 2), ("GUIDE-WB", 1))
+def test_the_csv_has_amounts_shipment_and_references(paid_order: OrderFactory, admin: FlaskClient) -> None:
+    order = paid_order(("HOODIE-M", 2), ("GUIDE-WB", 1))
     staff_refunds.refund(STAFF, order.id, amount_cents=1_050, keep_downloads=True)
     management.mark_shipped(STAFF, order.id, carrier="FEDEX", tracking_number="7489 1234")
 
@@ -200,8 +203,8 @@ def test_the_csv_has_amounts_shipment_and_references(admin: FlaskClient) -> None
     assert row["paid_at"].endswith("Z") and row["shipped_at"].endswith("Z")
 
 
-def test_csv_cells_cannot_become_formulas(admin: FlaskClient) -> None:
-    order = paid(("TEE-M", 1), email="=1+2@example.com")
+def test_csv_cells_cannot_become_formulas(paid_order: OrderFactory, admin: FlaskClient) -> None:
+    order = paid_order(("TEE-M", 1), email="=1+2@example.com")
     order.ship_name = '=HYPERLINK("http://evil.example","click")'
     order.ship_line2 = "@SUM(A1)"
     order.ship_city = "+1 city"
@@ -227,8 +230,10 @@ def test_unknown_order_numbers_are_404(admin: FlaskClient) -> None:
         assert admin.post(f"/admin/orders/GS-ZZZZZZ/{action}", data={"confirmed": "yes"}).status_code == 404
 
 
-def test_the_order_page_shows_lines_totals_address_payment_and_timeline(admin: FlaskClient) -> None:
-    order = paid(("HOODIE-M", 1), ("GUIDE-WB", 1))
+def test_the_order_page_shows_lines_totals_address_payment_and_timeline(
+    paid_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = paid_order(("HOODIE-M", 1), ("GUIDE-WB", 1))
     management.add_note(STAFF, order.id, "Customer asked for gift wrap.")
 
     page = text(admin.get(f"/admin/orders/{order.number}"))
@@ -260,9 +265,9 @@ def test_the_order_page_shows_lines_totals_address_payment_and_timeline(admin: F
     ],
 )
 def test_stripe_payments_link_to_the_stripe_dashboard(
-    app: Flask, staff: FlaskClient, secret_key: str, expected: str
+    paid_order: OrderFactory, app: Flask, staff: FlaskClient, secret_key: str, expected: str
 ) -> None:
-    order = paid(("TEE-M", 1))
+    order = paid_order(("TEE-M", 1))
     order.payment_provider = "stripe"
     order.payment_intent_id = "pi_3Abc"
     db.session.commit()
@@ -273,8 +278,10 @@ def test_stripe_payments_link_to_the_stripe_dashboard(
     assert f'href="{expected}"' in page
 
 
-def test_an_unpaid_order_offers_only_cancel_and_notes(admin: FlaskClient) -> None:
-    order = pending(("TEE-M", 1))
+def test_an_unpaid_order_offers_only_cancel_and_notes(
+    pending_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = pending_order(("TEE-M", 1))
 
     page = text(admin.get(f"/admin/orders/{order.number}"))
 
@@ -283,8 +290,12 @@ def test_an_unpaid_order_offers_only_cancel_and_notes(admin: FlaskClient) -> Non
         assert absent not in page
 
 
-def test_a_flagged_order_shows_why_prominently_and_offers_to_clear_it(admin: FlaskClient) -> None:
-    order = flag_order(pending(("TEE-M", 1)), "Payment of $1.00 does not match the order total of $39.95.")
+def test_a_flagged_order_shows_why_prominently_and_offers_to_clear_it(
+    pending_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = flag_order(
+        pending_order(("TEE-M", 1)), "Payment of $1.00 does not match the order total of $39.95."
+    )
 
     page = text(admin.get(f"/admin/orders/{order.number}"))
 
@@ -296,8 +307,10 @@ def test_a_flagged_order_shows_why_prominently_and_offers_to_clear_it(admin: Fla
 # --- shipping -------------------------------------------------------------------------------------
 
 
-def test_marking_shipped_confirms_first_then_ships_and_emails(app: Flask, staff: FlaskClient) -> None:
-    order = paid(("HOODIE-M", 1))
+def test_marking_shipped_confirms_first_then_ships_and_emails(
+    paid_order: OrderFactory, app: Flask, staff: FlaskClient
+) -> None:
+    order = paid_order(("HOODIE-M", 1))
     url = f"/admin/orders/{order.number}/ship"
     data = {"carrier": "USPS", "tracking_number": "9400 1000 0000"}
 
@@ -328,9 +341,9 @@ def test_marking_shipped_confirms_first_then_ships_and_emails(app: Flask, staff:
 
 @pytest.mark.parametrize("tracking_number", [MARKUP, "<b>1Z</b>", "1Z&amp;", "", "X" * 65])
 def test_tracking_numbers_with_markup_or_junk_are_refused(
-    app: Flask, staff: FlaskClient, tracking_number: str
+    paid_order: OrderFactory, app: Flask, staff: FlaskClient, tracking_number: str
 ) -> None:
-    order = paid(("TEE-M", 1))
+    order = paid_order(("TEE-M", 1))
 
     first, second = confirm(
         staff, f"/admin/orders/{order.number}/ship", {"carrier": "UPS", "tracking_number": tracking_number}
@@ -343,9 +356,11 @@ def test_tracking_numbers_with_markup_or_junk_are_refused(
     assert not [m for m in outbox(app) if "shipped" in m.subject]
 
 
-def test_tracking_markup_stored_by_another_tool_is_escaped_everywhere(app: Flask, staff: FlaskClient) -> None:
+def test_tracking_markup_stored_by_another_tool_is_escaped_everywhere(
+    paid_order: OrderFactory, app: Flask, staff: FlaskClient
+) -> None:
     # given a tracking number that bypassed the admin's rules (a script, a database console)
-    order = paid(("TEE-M", 1))
+    order = paid_order(("TEE-M", 1))
     management.mark_shipped(STAFF, order.id, carrier="UPS", tracking_number="1Z1")
     order = reload(order)
     order.tracking_number = MARKUP
@@ -372,12 +387,14 @@ def test_tracking_markup_stored_by_another_tool_is_escaped_everywhere(app: Flask
 
 
 @pytest.mark.parametrize("case", ["pending", "fulfilled", "digital", "flagged"])
-def test_shipping_an_order_that_cannot_ship_is_refused(app: Flask, staff: FlaskClient, case: str) -> None:
+def test_shipping_an_order_that_cannot_ship_is_refused(
+    paid_order: OrderFactory, pending_order: OrderFactory, app: Flask, staff: FlaskClient, case: str
+) -> None:
     order = {
-        "pending": lambda: pending(("TEE-M", 1)),
-        "fulfilled": lambda: paid(("TEE-M", 1)),
-        "digital": lambda: paid(("GUIDE-WB", 1)),
-        "flagged": lambda: flag_order(paid(("TEE-M", 1)), "Refund by hand"),
+        "pending": lambda: pending_order(("TEE-M", 1)),
+        "fulfilled": lambda: paid_order(("TEE-M", 1)),
+        "digital": lambda: paid_order(("GUIDE-WB", 1)),
+        "flagged": lambda: flag_order(paid_order(("TEE-M", 1)), "Refund by hand"),
     }[case]()
     if case == "fulfilled":
         management.mark_shipped(STAFF, order.id, carrier="UPS", tracking_number="1Z1")
@@ -392,8 +409,8 @@ def test_shipping_an_order_that_cannot_ship_is_refused(app: Flask, staff: FlaskC
     assert 'class="flash flash--error"' in text(second)
 
 
-def test_the_carrier_must_be_one_of_the_list(staff: FlaskClient) -> None:
-    order = paid(("TEE-M", 1))
+def test_the_carrier_must_be_one_of_the_list(paid_order: OrderFactory, staff: FlaskClient) -> None:
+    order = paid_order(("TEE-M", 1))
 
     response = staff.post(
         f"/admin/orders/{order.number}/ship",
@@ -404,8 +421,10 @@ def test_the_carrier_must_be_one_of_the_list(staff: FlaskClient) -> None:
     assert reload(order).status == "paid"
 
 
-def test_the_customer_order_page_shows_the_tracking_link(app: Flask, staff: FlaskClient) -> None:
-    order = paid(("TEE-M", 1))
+def test_the_customer_order_page_shows_the_tracking_link(
+    paid_order: OrderFactory, app: Flask, staff: FlaskClient
+) -> None:
+    order = paid_order(("TEE-M", 1))
     confirm(staff, f"/admin/orders/{order.number}/ship", {"carrier": "UPS", "tracking_number": "1Z 99"})
 
     page = text(app.test_client().get(f"/orders/{order.number}?t={access_token(order.number)}"))
@@ -416,8 +435,10 @@ def test_the_customer_order_page_shows_the_tracking_link(app: Flask, staff: Flas
 # --- cancelling -----------------------------------------------------------------------------------
 
 
-def test_cancelling_a_paid_order_confirms_then_refunds_and_restocks(admin: FlaskClient) -> None:
-    order = paid(("HOODIE-M", 2))
+def test_cancelling_a_paid_order_confirms_then_refunds_and_restocks(
+    paid_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = paid_order(("HOODIE-M", 2))
     url = f"/admin/orders/{order.number}/cancel"
 
     first, second = confirm(admin, url, {"reason": "Customer changed their mind"})
@@ -435,8 +456,8 @@ def test_cancelling_a_paid_order_confirms_then_refunds_and_restocks(admin: Flask
     assert ("order.cancel", "bo@example.com", order.number) in audit_rows()
 
 
-def test_cancelling_an_unpaid_order(admin: FlaskClient) -> None:
-    order = pending(("MUG", 2))
+def test_cancelling_an_unpaid_order(pending_order: OrderFactory, admin: FlaskClient) -> None:
+    order = pending_order(("MUG", 2))
 
     first, second = confirm(admin, f"/admin/orders/{order.number}/cancel", {"reason": ""})
 
@@ -444,8 +465,10 @@ def test_cancelling_an_unpaid_order(admin: FlaskClient) -> None:
     assert second.status_code == 303 and reload(order).status == "cancelled" and stock_of("MUG") == 3
 
 
-def test_a_flagged_unpaid_order_warns_that_its_payment_needs_a_refund(admin: FlaskClient) -> None:
-    order = pending(("MUG", 1))
+def test_a_flagged_unpaid_order_warns_that_its_payment_needs_a_refund(
+    pending_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = pending_order(("MUG", 1))
     order.payment_intent_id = "pi_mismatch"
     db.session.commit()
     flag_order(order, "Payment of $1.00 does not match")
@@ -455,8 +478,8 @@ def test_a_flagged_unpaid_order_warns_that_its_payment_needs_a_refund(admin: Fla
     assert "refund it in the payment provider" in text(first) and "pi_mismatch" in text(first)
 
 
-def test_cancelling_a_shipped_order_is_refused(admin: FlaskClient) -> None:
-    order = paid(("TEE-M", 1))
+def test_cancelling_a_shipped_order_is_refused(paid_order: OrderFactory, admin: FlaskClient) -> None:
+    order = paid_order(("TEE-M", 1))
     management.mark_shipped(STAFF, order.id, carrier="UPS", tracking_number="1Z1")
 
     first, second = confirm(admin, f"/admin/orders/{order.number}/cancel", {})
@@ -467,9 +490,9 @@ def test_cancelling_a_shipped_order_is_refused(admin: FlaskClient) -> None:
 
 
 def test_a_payment_provider_failure_is_a_502_and_changes_nothing(
-    app: Flask, admin: FlaskClient, monkeypatch
+    paid_order: OrderFactory, app: Flask, admin: FlaskClient, monkeypatch
 ) -> None:
-    order = paid(("TEE-M", 1))
+    order = paid_order(("TEE-M", 1))
 
     def refuse(**kwargs: object) -> None:
         raise PaymentError("The payment provider did not accept the refund. Nothing was refunded.")
@@ -487,8 +510,10 @@ def test_a_payment_provider_failure_is_a_502_and_changes_nothing(
 # --- refunds --------------------------------------------------------------------------------------
 
 
-def test_a_partial_refund_confirms_then_shows_on_the_timeline(admin: FlaskClient) -> None:
-    order = paid(("HOODIE-M", 1))  # $75.95
+def test_a_partial_refund_confirms_then_shows_on_the_timeline(
+    paid_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = paid_order(("HOODIE-M", 1))  # $75.95
     url = f"/admin/orders/{order.number}/refund"
 
     form_page = text(admin.get(f"/admin/orders/{order.number}"))
@@ -504,8 +529,10 @@ def test_a_partial_refund_confirms_then_shows_on_the_timeline(admin: FlaskClient
     assert "Up to $63.45 is left to refund" in page
 
 
-def test_a_double_submitted_refund_confirmation_refunds_once(admin: FlaskClient) -> None:
-    order = paid(("HOODIE-M", 1))
+def test_a_double_submitted_refund_confirmation_refunds_once(
+    paid_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = paid_order(("HOODIE-M", 1))
     url = f"/admin/orders/{order.number}/refund"
     review = admin.post(url, data={"amount": "5"})
     held = {k: v for k, v in hidden_fields(text(review)).items() if k != "csrf_token"}
@@ -520,8 +547,10 @@ def test_a_double_submitted_refund_confirmation_refunds_once(admin: FlaskClient)
     assert [row[0] for row in audit_rows()] == ["order.refund"]
 
 
-def test_a_confirmed_refund_without_the_reviewed_state_is_refused(admin: FlaskClient) -> None:
-    order = paid(("HOODIE-M", 1))
+def test_a_confirmed_refund_without_the_reviewed_state_is_refused(
+    paid_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = paid_order(("HOODIE-M", 1))
 
     response = admin.post(f"/admin/orders/{order.number}/refund", data={"amount": "5", "confirmed": "yes"})
 
@@ -543,9 +572,9 @@ def test_a_confirmed_refund_without_the_reviewed_state_is_refused(admin: FlaskCl
     ],
 )
 def test_bad_refund_amounts_are_a_400_and_nothing_changes(
-    admin: FlaskClient, amount: str, message: str
+    paid_order: OrderFactory, admin: FlaskClient, amount: str, message: str
 ) -> None:
-    order = paid(("TEE-M", 1))  # $39.95
+    order = paid_order(("TEE-M", 1))  # $39.95
 
     first, second = confirm(admin, f"/admin/orders/{order.number}/refund", {"amount": amount})
 
@@ -556,12 +585,10 @@ def test_bad_refund_amounts_are_a_400_and_nothing_changes(
 
 
 @pytest.mark.parametrize("case", ["unpaid", "cancelled", "refunded"])
-def test_refunding_an_order_with_nothing_to_refund_is_refused(admin: FlaskClient, case: str) -> None:
-    order = pending(("TEE-M", 1)) if case == "unpaid" else paid(("TEE-M", 1))
-    if case == "cancelled":
-        staff_refunds.cancel_order(STAFF, order.id)
-    elif case == "refunded":
-        staff_refunds.refund(STAFF, order.id, amount_cents=order.total_cents)
+def test_refunding_an_order_with_nothing_to_refund_is_refused(
+    paid_order: OrderFactory, pending_order: OrderFactory, admin: FlaskClient, case: str
+) -> None:
+    order = order_with_nothing_to_refund(case, pending_order, paid_order)
     before = (reload(order).status, reload(order).refunded_cents)
 
     _, second = confirm(admin, f"/admin/orders/{order.number}/refund", {"amount": "1"})
@@ -573,8 +600,10 @@ def test_refunding_an_order_with_nothing_to_refund_is_refused(admin: FlaskClient
 # --- resend, notes, flags -------------------------------------------------------------------------
 
 
-def test_resending_the_confirmation_sends_fresh_links(app: Flask, staff: FlaskClient) -> None:
-    order = paid(("GUIDE-WB", 1))
+def test_resending_the_confirmation_sends_fresh_links(
+    paid_order: OrderFactory, app: Flask, staff: FlaskClient
+) -> None:
+    order = paid_order(("GUIDE-WB", 1))
     sent_before = len(outbox(app))
 
     first, second = confirm(staff, f"/admin/orders/{order.number}/resend", {})
@@ -586,16 +615,20 @@ def test_resending_the_confirmation_sends_fresh_links(app: Flask, staff: FlaskCl
     assert "with 1 fresh download link" in text(staff.get(f"/admin/orders/{order.number}"))
 
 
-def test_resending_for_an_unpaid_order_is_refused(app: Flask, staff: FlaskClient) -> None:
-    order = pending(("GUIDE-WB", 1))
+def test_resending_for_an_unpaid_order_is_refused(
+    pending_order: OrderFactory, app: Flask, staff: FlaskClient
+) -> None:
+    order = pending_order(("GUIDE-WB", 1))
 
     _, second = confirm(staff, f"/admin/orders/{order.number}/resend", {})
 
     assert second.status_code == 409 and outbox(app) == []
 
 
-def test_notes_are_escaped_and_never_shown_to_the_customer(app: Flask, staff: FlaskClient) -> None:
-    order = paid(("TEE-M", 1))
+def test_notes_are_escaped_and_never_shown_to_the_customer(
+    paid_order: OrderFactory, app: Flask, staff: FlaskClient
+) -> None:
+    order = paid_order(("TEE-M", 1))
 
     response = staff.post(f"/admin/orders/{order.number}/notes", data={"text": f"Check {MARKUP}\nthen ship"})
 
@@ -611,8 +644,8 @@ def test_notes_are_escaped_and_never_shown_to_the_customer(app: Flask, staff: Fl
 
 
 @pytest.mark.parametrize("note", ["", "   ", "x" * 2_001])
-def test_empty_or_huge_notes_are_a_400(staff: FlaskClient, note: str) -> None:
-    order = paid(("TEE-M", 1))
+def test_empty_or_huge_notes_are_a_400(paid_order: OrderFactory, staff: FlaskClient, note: str) -> None:
+    order = paid_order(("TEE-M", 1))
     events = len(timeline(order))
 
     response = staff.post(f"/admin/orders/{order.number}/notes", data={"text": note})
@@ -621,8 +654,8 @@ def test_empty_or_huge_notes_are_a_400(staff: FlaskClient, note: str) -> None:
     assert "Write the note first." in text(response) or "under 2,000 characters" in text(response)
 
 
-def test_clearing_a_flag_needs_a_resolution(admin: FlaskClient) -> None:
-    order = flag_order(paid(("TEE-M", 1)), "Automatic refund failed")
+def test_clearing_a_flag_needs_a_resolution(paid_order: OrderFactory, admin: FlaskClient) -> None:
+    order = flag_order(paid_order(("TEE-M", 1)), "Automatic refund failed")
 
     empty = admin.post(f"/admin/orders/{order.number}/clear-flag", data={"resolution": " "})
     cleared = admin.post(
@@ -637,8 +670,8 @@ def test_clearing_a_flag_needs_a_resolution(admin: FlaskClient) -> None:
     assert "Flag cleared" in page and "Refunded in Stripe" in page and "Automatic refund failed" in page
 
 
-def test_the_audit_log_links_to_the_order(admin: FlaskClient) -> None:
-    order = paid(("TEE-M", 1))
+def test_the_audit_log_links_to_the_order(paid_order: OrderFactory, admin: FlaskClient) -> None:
+    order = paid_order(("TEE-M", 1))
     admin.post(f"/admin/orders/{order.number}/notes", data={"text": "Hello"})
 
     page = text(admin.get("/admin/audit"))
@@ -649,9 +682,10 @@ def test_the_audit_log_links_to_the_order(admin: FlaskClient) -> None:
 # --- access and CSRF ------------------------------------------------------------------------------
 
 
-def test_customers_and_anonymous_visitors_cannot_touch_orders(app: Flask) -> None:
-    make_shop()
-    order = paid(("TEE-M", 1))
+def test_customers_and_anonymous_visitors_cannot_touch_orders(
+    shop: dict, paid_order: OrderFactory, app: Flask
+) -> None:
+    order = paid_order(("TEE-M", 1))
     customer = client_as(app, Role.CUSTOMER, email="ana@example.com")  # the order's own buyer
     anonymous = app.test_client()
 
@@ -665,8 +699,10 @@ def test_customers_and_anonymous_visitors_cannot_touch_orders(app: Flask) -> Non
     assert reload(order).refunded_cents == 0
 
 
-def test_staff_cannot_refund_cancel_clear_a_flag_or_export(staff: FlaskClient) -> None:
-    order = flag_order(paid(("TEE-M", 1)), "Payment of $1.00 does not match the order total of $39.95.")
+def test_staff_cannot_refund_cancel_clear_a_flag_or_export(
+    paid_order: OrderFactory, staff: FlaskClient
+) -> None:
+    order = flag_order(paid_order(("TEE-M", 1)), "Payment of $1.00 does not match the order total of $39.95.")
     number = order.number
 
     responses = [
@@ -684,8 +720,10 @@ def test_staff_cannot_refund_cancel_clear_a_flag_or_export(staff: FlaskClient) -
     assert audit_rows() == []
 
 
-def test_staff_see_no_buttons_for_what_only_admins_may_do(staff: FlaskClient) -> None:
-    order = flag_order(paid(("HOODIE-M", 1), ("GUIDE-WB", 1)), "Payment of $1.00 does not match.")
+def test_staff_see_no_buttons_for_what_only_admins_may_do(
+    paid_order: OrderFactory, staff: FlaskClient
+) -> None:
+    order = flag_order(paid_order(("HOODIE-M", 1), ("GUIDE-WB", 1)), "Payment of $1.00 does not match.")
 
     page = text(staff.get(f"/admin/orders/{order.number}"))
     orders_page = text(staff.get("/admin/orders"))
@@ -712,7 +750,7 @@ ACTIONS = {
 def test_every_order_action_needs_the_csrf_token(csrf_app: Flask) -> None:
     with csrf_app.app_context():
         make_shop()
-        order = flag_order(paid(("TEE-M", 1)), "check")
+        order = flag_order(make_paid_order(("TEE-M", 1), provider="dev"), "check")
         make_user(email="bo@example.com", role=Role.ADMIN)  # may take every action
         number = order.number
     client = csrf_app.test_client()
@@ -730,7 +768,7 @@ def test_every_order_action_needs_the_csrf_token(csrf_app: Flask) -> None:
 
     # and with the token from the order page, the same post goes through
     page = text(client.get(f"/admin/orders/{number}"))
-    token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+    token = hidden(page, "csrf_token")
     response = client.post(f"/admin/orders/{number}/notes", data={"text": "hello", "csrf_token": token})
     assert response.status_code == 303
 
@@ -738,11 +776,13 @@ def test_every_order_action_needs_the_csrf_token(csrf_app: Flask) -> None:
 # --- the dashboard --------------------------------------------------------------------------------
 
 
-def test_the_dashboard_shows_revenue_orders_to_ship_and_leads(staff: FlaskClient) -> None:
-    to_ship = paid(("HOODIE-M", 1))
-    guide = paid(("GUIDE-WB", 1), email="reader@example.com")
+def test_the_dashboard_shows_revenue_orders_to_ship_and_leads(
+    paid_order: OrderFactory, pending_order: OrderFactory, staff: FlaskClient
+) -> None:
+    to_ship = paid_order(("HOODIE-M", 1))
+    guide = paid_order(("GUIDE-WB", 1), email="reader@example.com")
     staff_refunds.refund(STAFF, guide.id, amount_cents=400, keep_downloads=True)
-    flagged = flag_order(pending(("MUG", 1)), "Payment of $1.00 does not match")
+    flagged = flag_order(pending_order(("MUG", 1)), "Payment of $1.00 does not match")
 
     page = text(staff.get("/admin/"))
 
@@ -771,7 +811,7 @@ def test_the_ship_form_offers_the_configured_carriers_in_order(make_app) -> None
     app = make_app(SHIPPING_CARRIERS=["DHL", "OTHER"])
     with app.app_context():
         make_shop()
-        order = paid(("TEE-M", 1))
+        order = make_paid_order(("TEE-M", 1), provider="dev")
         staff = client_as(app, Role.STAFF)
 
         page = text(staff.get(f"/admin/orders/{order.number}"))

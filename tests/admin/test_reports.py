@@ -12,9 +12,9 @@ from shop.extensions import db
 from shop.guides.models import Lead
 from shop.orders import staff_actions as management
 from shop.payments import staff_refunds
-from tests.admin.order_helpers import STAFF, flag_order, paid, pending
+from tests.admin.order_helpers import STAFF, flag_order
 from tests.conftest import count_queries
-from tests.ordering import make_shop
+from tests.fixtures import OrderFactory
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 TODAY = datetime(2026, 11, 20, tzinfo=UTC)
@@ -33,25 +33,24 @@ def add_lead(email: str, created_at: datetime, **fields: object) -> Lead:
 
 
 @pytest.fixture
-def scenario(app: Flask) -> dict:
+def scenario(shop: dict, paid_order: OrderFactory, pending_order: OrderFactory, app: Flask) -> dict:
     """Orders paid on both sides of every window's edge, refunds, a shipment, leads with UTM tags."""
-    make_shop()
     orders = {
         # today: A $39.95 at 09:00; B $75.95 at 00:00:00 sharp, $10 refunded since
-        "A": paid(("TEE-M", 1), email="news1@example.com", paid_at=TODAY + timedelta(hours=9)),
-        "B": paid(("HOODIE-M", 1), email="news2@example.com", paid_at=TODAY),
+        "A": paid_order(("TEE-M", 1), email="news1@example.com", paid_at=TODAY + timedelta(hours=9)),
+        "B": paid_order(("HOODIE-M", 1), email="news2@example.com", paid_at=TODAY),
         # in the last 7 days: C $19 (a guide) a second before today; D $25.95 at the window's first
         # second, refunded in full
-        "C": paid(("GUIDE-WB", 1), email="pod@example.com", paid_at=TODAY - SECOND),
-        "D": paid(("MUG", 1), email="plain@example.com", paid_at=days_ago(6)),
+        "C": paid_order(("GUIDE-WB", 1), email="pod@example.com", paid_at=TODAY - SECOND),
+        "D": paid_order(("MUG", 1), email="plain@example.com", paid_at=days_ago(6)),
         # in the last 30 days: E $75.95 shipped; F $25.95 at the window's first second
-        "E": paid(("HOODIE-L", 1), email="direct@example.com", paid_at=days_ago(6) - SECOND),
-        "F": paid(("MUG", 1), email="f@example.com", paid_at=days_ago(29)),
+        "E": paid_order(("HOODIE-L", 1), email="direct@example.com", paid_at=days_ago(6) - SECOND),
+        "F": paid_order(("MUG", 1), email="f@example.com", paid_at=days_ago(29)),
         # outside every window, or never counted
-        "G": paid(("TEE-M", 1), email="old@example.com", paid_at=days_ago(29) - SECOND),
-        "J": paid(("TEE-M", 1), email="future@example.com", paid_at=NOW + SECOND),
-        "I": paid(("TEE-M", 1), email="cancelled@example.com", paid_at=TODAY + timedelta(hours=1)),
-        "H": pending(("TEE-M", 1), email="unpaid@example.com"),
+        "G": paid_order(("TEE-M", 1), email="old@example.com", paid_at=days_ago(29) - SECOND),
+        "J": paid_order(("TEE-M", 1), email="future@example.com", paid_at=NOW + SECOND),
+        "I": paid_order(("TEE-M", 1), email="cancelled@example.com", paid_at=TODAY + timedelta(hours=1)),
+        "H": pending_order(("TEE-M", 1), email="unpaid@example.com"),
     }
     staff_refunds.refund(STAFF, orders["B"].id, amount_cents=1_000)
     staff_refunds.refund(STAFF, orders["D"].id, amount_cents=2_595)
@@ -157,11 +156,13 @@ def test_an_empty_shop_has_zeros_and_no_rates(app: Flask) -> None:
     assert dashboard.leads.confirmation_percent is None and dashboard.leads.customer_percent is None
 
 
-def test_the_dashboard_takes_the_same_few_queries_however_much_data(app: Flask, scenario: dict) -> None:
+def test_the_dashboard_takes_the_same_few_queries_however_much_data(
+    paid_order: OrderFactory, app: Flask, scenario: dict
+) -> None:
     with count_queries(app) as before:
         reports.build_dashboard(now=NOW)
     for index in range(15):
-        paid(("TEE-M", 1), email=f"more{index}@example.com", paid_at=TODAY)
+        paid_order(("TEE-M", 1), email=f"more{index}@example.com", paid_at=TODAY)
         add_lead(f"more{index}@example.com", days_ago(1), utm_source=f"source{index}")
 
     with count_queries(app) as after:

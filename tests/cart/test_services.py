@@ -14,13 +14,12 @@ from shop.cart.errors import (
 from shop.cart.models import Cart, CartLine
 from shop.extensions import db
 from tests.factories import make_guide, make_product
-
-KNOBS = {"flat_rate_cents": 795, "free_over_cents": 15_000, "max_line_quantity": 10}
+from tests.pricing_knobs import CART_KNOBS
 
 
 def lines_of(token: str) -> dict[str, int]:
     db.session.expire_all()
-    summary = services.get_cart_summary(token, **KNOBS)
+    summary = services.get_cart_summary(token, **CART_KNOBS)
     return {line.sku: line.quantity for line in summary.lines}
 
 
@@ -44,7 +43,7 @@ def test_prices_come_from_the_database_at_every_calculation(app: Flask) -> None:
     db.session.commit()
 
     # then the cart is priced at the new price
-    summary = services.get_cart_summary("tok", **KNOBS)
+    summary = services.get_cart_summary("tok", **CART_KNOBS)
     assert summary.lines[0].unit_price_cents == 2_000
     assert summary.totals.subtotal_cents == 4_000
 
@@ -161,7 +160,7 @@ def test_summary_prices_through_the_free_shipping_rule(app: Flask) -> None:
     services.add_to_cart("tok", "HOODIE", 2, max_line_quantity=10)
     services.add_to_cart("tok", "GUIDE-WB", 1, max_line_quantity=10)
 
-    totals = services.get_cart_summary("tok", **KNOBS).totals
+    totals = services.get_cart_summary("tok", **CART_KNOBS).totals
 
     # 136 of merchandise + a 19 guide = 155, but only merchandise counts toward 150
     assert totals.subtotal_cents == 15_500
@@ -176,7 +175,7 @@ def test_unpublished_products_drop_out_of_the_summary(app: Flask) -> None:
     product.is_published = False
     db.session.commit()
 
-    summary = services.get_cart_summary("tok", **KNOBS)
+    summary = services.get_cart_summary("tok", **CART_KNOBS)
 
     assert summary.is_empty
     assert services.count_items("tok") == 0
@@ -188,7 +187,7 @@ def test_a_line_above_current_stock_is_flagged(app: Flask) -> None:
     product.variants[0].stock_on_hand = 2
     db.session.commit()
 
-    line = services.get_cart_summary("tok", **KNOBS).lines[0]
+    line = services.get_cart_summary("tok", **CART_KNOBS).lines[0]
 
     assert line.problem is not None and "Only 2 left" in line.problem
 

@@ -1,28 +1,24 @@
 """Checkout for a logged-in customer: the email is the account's by default, and the order is theirs
 whichever address the receipt goes to. A guest's order belongs to nobody until an account proves its email."""
 
-import re
-
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from shop.accounts.services import get_user_by_email
-from tests.accounts.customers import customer_client
-from tests.ordering import add, dev_pay, make_shop, only_order, place
-
-
-@pytest.fixture
-def shop(app: Flask) -> dict:
-    return make_shop()
+from tests.checkout_helpers import add, dev_pay, input_values, place
+from tests.fixtures import ClientFactory
+from tests.order_factory import only_order
 
 
 def email_value(page: str) -> str:
-    return re.search(r'<input[^>]*name="email"[^>]*value="([^"]*)"', page).group(1)
+    return input_values(page)["email"][0]
 
 
-def test_the_email_is_prefilled_with_the_accounts(app: Flask, shop: dict) -> None:
-    client = customer_client(app, "ana@example.com")
+def test_the_email_is_prefilled_with_the_accounts(
+    customer_client: ClientFactory, app: Flask, shop: dict
+) -> None:
+    client = customer_client("ana@example.com")
     add(client, "GUIDE-WB")
 
     page = client.get("/checkout").get_data(as_text=True)
@@ -31,9 +27,9 @@ def test_the_email_is_prefilled_with_the_accounts(app: Flask, shop: dict) -> Non
     assert "this order will be saved in" in page and 'href="/account/orders"' in page
 
 
-def test_a_guest_gets_an_empty_email_field(app: Flask, shop: dict) -> None:
+def test_a_guest_gets_an_empty_email_field(customer_client: ClientFactory, app: Flask, shop: dict) -> None:
     # a customer logged in and out again on this browser: nothing of theirs is left in the form
-    client = customer_client(app, "ana@example.com")
+    client = customer_client("ana@example.com")
     assert client.post("/account/logout").status_code == 303
     add(client, "GUIDE-WB")
 
@@ -44,9 +40,11 @@ def test_a_guest_gets_an_empty_email_field(app: Flask, shop: dict) -> None:
 
 
 @pytest.mark.parametrize("email", ["ana@example.com", "ana.work@example.com"])
-def test_a_customers_order_is_theirs_whatever_the_receipt_address(app: Flask, shop: dict, email: str) -> None:
+def test_a_customers_order_is_theirs_whatever_the_receipt_address(
+    customer_client: ClientFactory, app: Flask, shop: dict, email: str
+) -> None:
     # given a logged-in customer (unconfirmed: the order is tied by the login, not by the address)
-    client = customer_client(app, "ana@example.com", confirmed=False)
+    client = customer_client("ana@example.com", confirmed=False)
     add(client, "GUIDE-WB")
 
     # when they check out and pay, sending the receipt to `email`

@@ -17,14 +17,10 @@ from shop.orders import stock as orders
 from shop.orders.models import Order
 from tests.conftest import count_queries, is_postgres
 from tests.factories import stock_of
-from tests.ordering import KNOBS, SHIPPING_ADDRESS, make_shop, new_line
+from tests.order_factory import SHIPPING_ADDRESS, new_line
+from tests.pricing_knobs import KNOBS
 
 CART = "cart-token-short"
-
-
-@pytest.fixture
-def shop(app: Flask) -> dict:
-    return make_shop()
 
 
 def set_stock(sku: str, quantity: int) -> None:

@@ -13,26 +13,10 @@ from shop.emails.models import OutgoingEmail
 from shop.extensions import db
 from shop.orders.access import access_token
 from shop.orders.models import Order
+from tests.checkout_helpers import add, checkout_form, dev_pay, hidden, outbox, place, session_id_from
 from tests.factories import stock_of
-from tests.ordering import (
-    ADDRESS,
-    add,
-    checkout_form,
-    dev_pay,
-    hidden,
-    make_pending_order,
-    make_shop,
-    only_order,
-    outbox,
-    place,
-    session_id_from,
-)
+from tests.order_factory import ADDRESS, make_pending_order, make_shop, only_order
 from tests.payments.fake_stripe import FakeStripeHTTP, error_body
-
-
-@pytest.fixture
-def shop(app: Flask) -> dict:
-    return make_shop()
 
 
 def order_count() -> int:
@@ -579,7 +563,7 @@ def test_the_order_page_download_button_serves_the_guide(client: FlaskClient, sh
     paid = dev_pay(client, place(client).headers["Location"])
     page = client.get(paid.headers["Location"]).get_data(as_text=True)
     action = re.search(r'<form action="(/orders/[^"]+/downloads/\d+)"', page).group(1)
-    token = re.search(r'name="t" value="([^"]+)"', page).group(1)
+    token = hidden(page, "t")
 
     response = client.post(action, data={"t": token})
 

@@ -1,10 +1,14 @@
 """What a shopper sees and does in the storefront: Playwright locators and steps shared by the e2e tests."""
 
 import re
+from collections.abc import Callable
 from typing import Any
 
+import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import BrowserContext, Locator, Page, expect
+
+from tests.e2e.conftest import PHONE
 
 HOODIE_PATH = "/products/spore-print-hoodie"
 POSTER_PATH = "/products/mushroom-field-guide-poster"
@@ -109,3 +113,21 @@ def describe_violations(violations: list[dict[str, Any]], url: str) -> str:
 def assert_no_axe_violations(page: Page) -> None:
     violations = axe_violations(page)
     assert not violations, describe_violations(violations, page.url)
+
+
+def axe_cases(pages: dict[str, Callable[[Page], None]], on_phone: tuple[str, ...]) -> pytest.MarkDecorator:
+    """Parametrize an axe test over every page at desktop size, and the `on_phone` ones at 360×740."""
+    cases = [("desktop", name) for name in pages] + [("phone", name) for name in on_phone]
+    return pytest.mark.parametrize(("viewport", "page_name"), cases, ids=[f"{v}-{n}" for v, n in cases])
+
+
+def check_axe(
+    new_context: Callable[..., BrowserContext], viewport: str, open_page: Callable[[Page], None]
+) -> Page:
+    """Open the page as a shopper reaches it, in a fresh browser of that size, and assert that axe-core
+    reports no violations on it; returns the page for further checks."""
+    context = new_context(viewport=PHONE, is_mobile=True) if viewport == "phone" else new_context()
+    page = context.new_page()
+    open_page(page)
+    assert_no_axe_violations(page)
+    return page

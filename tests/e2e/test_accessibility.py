@@ -5,13 +5,13 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import PHONE
 from tests.e2e.shopper import (
     HOODIE_PATH,
     add_hoodie_with_javascript,
-    assert_no_axe_violations,
+    axe_cases,
     axe_violations,
     cart_quantity,
+    check_axe,
     describe_violations,
     shipping_message,
 )
@@ -72,22 +72,13 @@ PAGES: dict[str, Callable[[Page], None]] = {
 
 
 # Every state at desktop size; the four pages again at a 360×740 phone, where the layout reflows.
-CASES = [("desktop", name) for name in PAGES] + [
-    ("phone", name) for name in ("home", "catalog", "product", "cart")
-]
-
-
-@pytest.mark.parametrize(("viewport", "page_name"), CASES, ids=[f"{v}-{n}" for v, n in CASES])
+@axe_cases(PAGES, on_phone=("home", "catalog", "product", "cart"))
 def test_axe_finds_no_violations(
     new_context: Callable[..., BrowserContext], viewport: str, page_name: str
 ) -> None:
-    # given the page as a shopper reaches it, in a fresh browser of that size
-    context = new_context(viewport=PHONE, is_mobile=True) if viewport == "phone" else new_context()
-    page = context.new_page()
-    PAGES[page_name](page)
-
+    # given the page as a shopper reaches it, in a fresh browser of that size,
     # when axe-core checks it, then it reports nothing
-    assert_no_axe_violations(page)
+    check_axe(new_context, viewport, PAGES[page_name])
 
 
 def test_violation_report_names_the_rule_and_the_element(page: Page) -> None:

@@ -9,10 +9,11 @@ from collections.abc import Callable
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from tests.e2e.conftest import PHONE, LiveServer, stock_of
+from tests.e2e.conftest import LiveServer, stock_of
 from tests.e2e.shopper import (
     add_hoodie_with_javascript,
-    assert_no_axe_violations,
+    axe_cases,
+    check_axe,
     fill_shipping_address,
     flash,
     size_option,
@@ -191,17 +192,10 @@ PAGES: dict[str, Callable[[Page], None]] = {
     "confirmation": open_confirmation,
     "order": open_order_page,
 }
-CASES = [("desktop", name) for name in PAGES] + [
-    ("phone", name) for name in ("checkout", "cancel", "confirmation")
-]
 
 
-@pytest.mark.parametrize(("viewport", "page_name"), CASES, ids=[f"{v}-{n}" for v, n in CASES])
+@axe_cases(PAGES, on_phone=("checkout", "cancel", "confirmation"))
 def test_axe_finds_no_violations_in_checkout(
     new_context: Callable[..., BrowserContext], viewport: str, page_name: str
 ) -> None:
-    context = new_context(viewport=PHONE, is_mobile=True) if viewport == "phone" else new_context()
-    page = context.new_page()
-    PAGES[page_name](page)
-
-    assert_no_axe_violations(page)
+    check_axe(new_context, viewport, PAGES[page_name])

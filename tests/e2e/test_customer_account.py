@@ -25,7 +25,7 @@ from tests.e2e.shopper import (
     has_horizontal_overflow,
     size_option,
 )
-from tests.ordering import make_pending_order
+from tests.order_factory import make_pending_order
 
 pytestmark = pytest.mark.e2e
 

@@ -13,8 +13,8 @@ from playwright.sync_api import BrowserContext, Page, expect
 from shop.catalog.demo_catalog import PRODUCTS
 from shop.extensions import db
 from shop.guides.models import Lead
-from tests.e2e.conftest import PHONE, LiveServer, outbox_row
-from tests.e2e.shopper import assert_no_axe_violations, has_horizontal_overflow
+from tests.e2e.conftest import LiveServer, outbox_row
+from tests.e2e.shopper import axe_cases, check_axe, has_horizontal_overflow
 
 pytestmark = pytest.mark.e2e
 
@@ -189,16 +189,11 @@ PAGES: dict[str, Callable[[Page], None]] = {
     "unsubscribe": open_unsubscribe,
     "privacy": open_privacy,
 }
-CASES = [("desktop", name) for name in PAGES] + [("phone", name) for name in ("guide", "check-inbox")]
 
 
-@pytest.mark.parametrize(("viewport", "page_name"), CASES, ids=[f"{v}-{n}" for v, n in CASES])
+@axe_cases(PAGES, on_phone=("guide", "check-inbox"))
 def test_axe_finds_no_violations_on_the_guide_pages(
     new_context: Callable[..., BrowserContext], viewport: str, page_name: str
 ) -> None:
-    context = new_context(viewport=PHONE, is_mobile=True) if viewport == "phone" else new_context()
-    page = context.new_page()
-    PAGES[page_name](page)
-
-    assert_no_axe_violations(page)
+    page = check_axe(new_context, viewport, PAGES[page_name])
     assert not has_horizontal_overflow(page)

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-import pytest
 from flask import Flask
 
 from shop.clock import utcnow
@@ -10,13 +9,8 @@ from shop.extensions import db
 from shop.orders.models import Order
 from shop.payments.stripe_provider import StripeProvider
 from tests.factories import stock_of
-from tests.ordering import make_pending_order, make_shop, reload
+from tests.order_factory import make_pending_order, make_shop, reload
 from tests.payments.fake_stripe import FakeStripeHTTP, error_body
-
-
-@pytest.fixture
-def shop(app: Flask) -> dict:
-    return make_shop()
 
 
 def test_release_expired(app: Flask, shop: dict) -> None:

@@ -14,8 +14,10 @@ from shop.extensions import db
 from shop.orders import pending as orders
 from shop.orders.models import Order
 from shop.payments.webhooks import apply_event
+from tests.checkout_helpers import event, session_object
 from tests.factories import make_product, stock_of
-from tests.ordering import KNOBS, SHIPPING_ADDRESS, event, make_pending_order, make_shop, session_object
+from tests.order_factory import SHIPPING_ADDRESS, make_pending_order
+from tests.pricing_knobs import KNOBS
 
 THREADS = 20
 
@@ -93,9 +95,8 @@ def test_twenty_checkouts_for_ten_units_make_exactly_five_orders(postgres: Flask
     assert stock_of("LAST") == 2
 
 
-def test_concurrent_duplicate_webhooks_apply_once(postgres: Flask) -> None:
+def test_concurrent_duplicate_webhooks_apply_once(postgres: Flask, shop: dict) -> None:
     app = postgres
-    make_shop()
     order = make_pending_order(("HOODIE-M", 1), ("GUIDE-WB", 1))
     body = event("checkout.session.completed", session_object(order), event_id="evt_race")
     db.session.remove()

@@ -21,18 +21,19 @@ from tests.admin.order_helpers import (
     STAFF,
     audit_rows,
     flag_order,
-    paid,
-    pending,
+    order_with_nothing_to_refund,
     queued_emails,
     timeline,
 )
 from tests.factories import stock_of
-from tests.ordering import make_shop, reload
+from tests.fixtures import OrderFactory
+from tests.order_factory import reload
 
 
 @pytest.fixture
-def shop(app: Flask) -> dict:
-    return make_shop()
+def payment_provider() -> str:
+    """Staff refunds run through the development payment provider, offline."""
+    return "dev"
 
 
 def grants(order: Order) -> list[DownloadGrant]:
@@ -47,9 +48,11 @@ def grants(order: Order) -> list[DownloadGrant]:
 # --- shipping -------------------------------------------------------------------------------------
 
 
-def test_shipping_fulfils_the_order_emails_the_tracking_link_and_is_audited(shop: dict) -> None:
+def test_shipping_fulfils_the_order_emails_the_tracking_link_and_is_audited(
+    paid_order: OrderFactory, shop: dict
+) -> None:
     # given a paid order of a hoodie and a guide
-    order = paid(("HOODIE-M", 1), ("GUIDE-WB", 1))
+    order = paid_order(("HOODIE-M", 1), ("GUIDE-WB", 1))
 
     # when staff mark it shipped with UPS
     management.mark_shipped(STAFF, order.id, carrier="UPS", tracking_number=" 1z999aa1 0123456784 ")
@@ -74,8 +77,8 @@ def test_shipping_fulfils_the_order_emails_the_tracking_link_and_is_audited(shop
     assert audit_rows() == [("order.ship", "bo@example.com", order.number)]
 
 
-def test_an_other_carrier_email_gives_the_number_without_a_link(shop: dict) -> None:
-    order = paid(("TEE-M", 1))
+def test_an_other_carrier_email_gives_the_number_without_a_link(paid_order: OrderFactory, shop: dict) -> None:
+    order = paid_order(("TEE-M", 1))
 
     management.mark_shipped(STAFF, order.id, carrier="OTHER", tracking_number="LOCAL-42")
 
@@ -88,8 +91,10 @@ def test_an_other_carrier_email_gives_the_number_without_a_link(shop: dict) -> N
     "tracking_number",
     ["", "   ", "<script>alert(1)</script>", "1Z<b>9</b>", "A" * 65, "line\nbreak", "tab\there", "-"],
 )
-def test_a_bad_tracking_number_is_refused_and_nothing_changes(shop: dict, tracking_number: str) -> None:
-    order = paid(("TEE-M", 1))
+def test_a_bad_tracking_number_is_refused_and_nothing_changes(
+    paid_order: OrderFactory, shop: dict, tracking_number: str
+) -> None:
+    order = paid_order(("TEE-M", 1))
 
     with pytest.raises(OrderActionError) as refused:
         management.mark_shipped(STAFF, order.id, carrier="UPS", tracking_number=tracking_number)
@@ -101,8 +106,10 @@ def test_a_bad_tracking_number_is_refused_and_nothing_changes(shop: dict, tracki
     assert audit_rows() == []
 
 
-def test_an_unknown_or_unconfigured_carrier_is_refused(app: Flask, shop: dict) -> None:
-    order = paid(("TEE-M", 1))
+def test_an_unknown_or_unconfigured_carrier_is_refused(
+    paid_order: OrderFactory, app: Flask, shop: dict
+) -> None:
+    order = paid_order(("TEE-M", 1))
     app.config["SHIPPING_CARRIERS"] = ["USPS", "OTHER"]
 
     for carrier in ("UPS", "ROCKET", ""):
@@ -113,15 +120,17 @@ def test_an_unknown_or_unconfigured_carrier_is_refused(app: Flask, shop: dict) -
 
 
 @pytest.mark.parametrize("case", ["pending", "digital only", "already shipped", "flagged", "cancelled"])
-def test_orders_that_cannot_ship_are_refused(shop: dict, case: str) -> None:
+def test_orders_that_cannot_ship_are_refused(
+    paid_order: OrderFactory, pending_order: OrderFactory, shop: dict, case: str
+) -> None:
     if case == "pending":
-        order = pending(("TEE-M", 1))
+        order = pending_order(("TEE-M", 1))
     elif case == "digital only":
-        order = paid(("GUIDE-WB", 1))
+        order = paid_order(("GUIDE-WB", 1))
     elif case == "flagged":
-        order = flag_order(paid(("TEE-M", 1)), "Automatic refund failed, refund by hand.")
+        order = flag_order(paid_order(("TEE-M", 1)), "Automatic refund failed, refund by hand.")
     else:
-        order = paid(("TEE-M", 1))
+        order = paid_order(("TEE-M", 1))
         if case == "already shipped":
             management.mark_shipped(STAFF, order.id, carrier="USPS", tracking_number="9400")
         else:
@@ -135,9 +144,11 @@ def test_orders_that_cannot_ship_are_refused(shop: dict, case: str) -> None:
     assert (reload(order).status, len(timeline(order)), len(audit_rows())) == before
 
 
-def test_a_partly_refunded_order_can_still_ship_and_keeps_its_refund_status(shop: dict) -> None:
+def test_a_partly_refunded_order_can_still_ship_and_keeps_its_refund_status(
+    paid_order: OrderFactory, shop: dict
+) -> None:
     # given a goodwill refund before the parcel went out
-    order = paid(("HOODIE-M", 1))
+    order = paid_order(("HOODIE-M", 1))
     staff_refunds.refund(STAFF, order.id, amount_cents=500, reason="Late dispatch")
 
     # when staff ship it
@@ -154,8 +165,8 @@ def test_a_partly_refunded_order_can_still_ship_and_keeps_its_refund_status(shop
 # --- cancelling -----------------------------------------------------------------------------------
 
 
-def test_cancelling_an_unpaid_order_returns_its_stock(shop: dict) -> None:
-    order = pending(("HOODIE-M", 2))
+def test_cancelling_an_unpaid_order_returns_its_stock(pending_order: OrderFactory, shop: dict) -> None:
+    order = pending_order(("HOODIE-M", 2))
     assert stock_of("HOODIE-M") == 8
 
     staff_refunds.cancel_order(STAFF, order.id, reason="Customer called: ordered twice.")
@@ -168,9 +179,9 @@ def test_cancelling_an_unpaid_order_returns_its_stock(shop: dict) -> None:
 
 
 def test_cancelling_an_unpaid_order_closes_its_payment_page_first(
-    app: Flask, shop: dict, monkeypatch
+    pending_order: OrderFactory, app: Flask, shop: dict, monkeypatch
 ) -> None:
-    order = pending(("TEE-M", 1))
+    order = pending_order(("TEE-M", 1))
     closed: list[str] = []
     provider = app.extensions["payment_provider"]
 
@@ -186,10 +197,10 @@ def test_cancelling_an_unpaid_order_closes_its_payment_page_first(
 
 
 def test_an_unpaid_order_whose_payment_page_cannot_be_closed_is_not_cancelled(
-    app: Flask, shop: dict, monkeypatch
+    pending_order: OrderFactory, app: Flask, shop: dict, monkeypatch
 ) -> None:
     # given a payment page that can no longer be closed because the customer has just paid
-    order = pending(("TEE-M", 1))
+    order = pending_order(("TEE-M", 1))
     provider = app.extensions["payment_provider"]
     monkeypatch.setattr(provider, "expire_session", lambda session_id: False)
 
@@ -202,10 +213,10 @@ def test_an_unpaid_order_whose_payment_page_cannot_be_closed_is_not_cancelled(
 
 
 def test_a_flagged_unpaid_order_is_cancelled_without_touching_its_payment(
-    app: Flask, shop: dict, monkeypatch
+    pending_order: OrderFactory, app: Flask, shop: dict, monkeypatch
 ) -> None:
     # given an order whose payment did not match (the session is complete, so it cannot be expired)
-    order = flag_order(pending(("TEE-M", 1)), "Payment of $1.00 does not match the order total.")
+    order = flag_order(pending_order(("TEE-M", 1)), "Payment of $1.00 does not match the order total.")
     monkeypatch.setattr(
         app.extensions["payment_provider"], "expire_session", lambda session_id: pytest.fail("not called")
     )
@@ -215,8 +226,10 @@ def test_a_flagged_unpaid_order_is_cancelled_without_touching_its_payment(
     assert reload(order).status == "cancelled" and stock_of("TEE-M") == 20
 
 
-def test_cancelling_a_paid_order_refunds_in_full_restocks_and_revokes(shop: dict) -> None:
-    order = paid(("HOODIE-M", 1), ("GUIDE-WB", 1))
+def test_cancelling_a_paid_order_refunds_in_full_restocks_and_revokes(
+    paid_order: OrderFactory, shop: dict
+) -> None:
+    order = paid_order(("HOODIE-M", 1), ("GUIDE-WB", 1))
 
     staff_refunds.cancel_order(STAFF, order.id, reason="Out of stock at the warehouse")
 
@@ -229,8 +242,10 @@ def test_cancelling_a_paid_order_refunds_in_full_restocks_and_revokes(shop: dict
 
 
 @pytest.mark.parametrize("case", ["shipped", "partly refunded", "refunded", "expired"])
-def test_orders_that_cannot_be_cancelled_are_refused(shop: dict, case: str) -> None:
-    order = paid(("TEE-M", 1))
+def test_orders_that_cannot_be_cancelled_are_refused(
+    paid_order: OrderFactory, pending_order: OrderFactory, shop: dict, case: str
+) -> None:
+    order = paid_order(("TEE-M", 1))
     if case == "shipped":
         management.mark_shipped(STAFF, order.id, carrier="USPS", tracking_number="9400")
     elif case == "partly refunded":
@@ -238,7 +253,7 @@ def test_orders_that_cannot_be_cancelled_are_refused(shop: dict, case: str) -> N
     elif case == "refunded":
         staff_refunds.refund(STAFF, order.id, amount_cents=order.total_cents)
     else:
-        order = pending(("MUG", 1))
+        order = pending_order(("MUG", 1))
         staff_refunds.cancel_order(STAFF, order.id)  # cancelled is final too
     before = (reload(order).status, reload(order).refunded_cents, stock_of("TEE-M"), len(audit_rows()))
 
@@ -268,8 +283,10 @@ def test_unknown_orders_are_refused(shop: dict) -> None:
 # --- refunds --------------------------------------------------------------------------------------
 
 
-def test_a_partial_refund_keeps_the_links_when_asked_and_a_full_one_revokes_them(shop: dict) -> None:
-    order = paid(("TEE-M", 1), ("GUIDE-WB", 1))  # $32 + $19 + $7.95 shipping = $58.95
+def test_a_partial_refund_keeps_the_links_when_asked_and_a_full_one_revokes_them(
+    paid_order: OrderFactory, shop: dict
+) -> None:
+    order = paid_order(("TEE-M", 1), ("GUIDE-WB", 1))  # $32 + $19 + $7.95 shipping = $58.95
 
     staff_refunds.refund(
         STAFF, order.id, amount_cents=1_250, reason="Tee arrived creased", keep_downloads=True
@@ -289,8 +306,8 @@ def test_a_partial_refund_keeps_the_links_when_asked_and_a_full_one_revokes_them
     assert [row[0] for row in audit_rows()] == ["order.refund", "order.refund"]
 
 
-def test_a_refund_reviewed_before_another_landed_is_refused(shop: dict) -> None:
-    order = paid(("HOODIE-M", 1))
+def test_a_refund_reviewed_before_another_landed_is_refused(paid_order: OrderFactory, shop: dict) -> None:
+    order = paid_order(("HOODIE-M", 1))
     staff_refunds.refund(STAFF, order.id, amount_cents=500, expected_refunded_cents=0)
 
     with pytest.raises(RefundError, match="nothing more was refunded"):
@@ -300,8 +317,8 @@ def test_a_refund_reviewed_before_another_landed_is_refused(shop: dict) -> None:
     assert len(audit_rows()) == 1
 
 
-def test_a_partial_refund_revokes_the_links_by_default(shop: dict) -> None:
-    order = paid(("GUIDE-WB", 1))
+def test_a_partial_refund_revokes_the_links_by_default(paid_order: OrderFactory, shop: dict) -> None:
+    order = paid_order(("GUIDE-WB", 1))
 
     staff_refunds.refund(STAFF, order.id, amount_cents=100)
 
@@ -312,9 +329,9 @@ def test_a_partial_refund_revokes_the_links_by_default(shop: dict) -> None:
     ("amount", "message"), [(0, "more than $0.00"), (-500, "more than $0.00"), (3_996, "At most $39.95")]
 )
 def test_a_refund_outside_what_is_left_is_a_400_and_changes_nothing(
-    shop: dict, amount: int, message: str
+    paid_order: OrderFactory, shop: dict, amount: int, message: str
 ) -> None:
-    order = paid(("TEE-M", 1))  # $39.95
+    order = paid_order(("TEE-M", 1))  # $39.95
 
     with pytest.raises(OrderActionError) as refused:
         staff_refunds.refund(STAFF, order.id, amount_cents=amount)
@@ -325,12 +342,10 @@ def test_a_refund_outside_what_is_left_is_a_400_and_changes_nothing(
 
 
 @pytest.mark.parametrize("case", ["unpaid", "cancelled", "refunded"])
-def test_orders_with_nothing_to_refund_are_refused(shop: dict, case: str) -> None:
-    order = pending(("TEE-M", 1)) if case == "unpaid" else paid(("TEE-M", 1))
-    if case == "cancelled":
-        staff_refunds.cancel_order(STAFF, order.id)
-    elif case == "refunded":
-        staff_refunds.refund(STAFF, order.id, amount_cents=order.total_cents)
+def test_orders_with_nothing_to_refund_are_refused(
+    paid_order: OrderFactory, pending_order: OrderFactory, shop: dict, case: str
+) -> None:
+    order = order_with_nothing_to_refund(case, pending_order, paid_order)
     audits = len(audit_rows())
 
     with pytest.raises(OrderActionError) as refused:
@@ -340,8 +355,10 @@ def test_orders_with_nothing_to_refund_are_refused(shop: dict, case: str) -> Non
     assert len(audit_rows()) == audits
 
 
-def test_a_provider_failure_refunds_and_audits_nothing(app: Flask, shop: dict, monkeypatch) -> None:
-    order = paid(("TEE-M", 1))
+def test_a_provider_failure_refunds_and_audits_nothing(
+    paid_order: OrderFactory, app: Flask, shop: dict, monkeypatch
+) -> None:
+    order = paid_order(("TEE-M", 1))
 
     def refuse(**kwargs: object) -> None:
         raise PaymentError("The payment provider did not accept the refund.")
@@ -361,8 +378,8 @@ def test_a_provider_failure_refunds_and_audits_nothing(app: Flask, shop: dict, m
 # --- resend, notes, flags -------------------------------------------------------------------------
 
 
-def test_resending_the_confirmation_issues_fresh_links(shop: dict) -> None:
-    order = paid(("GUIDE-WB", 1), ("TEE-M", 1))
+def test_resending_the_confirmation_issues_fresh_links(paid_order: OrderFactory, shop: dict) -> None:
+    order = paid_order(("GUIDE-WB", 1), ("TEE-M", 1))
     first_grants = grants(order)
 
     links = management.resend_confirmation(STAFF, order.id)
@@ -379,12 +396,14 @@ def test_resending_the_confirmation_issues_fresh_links(shop: dict) -> None:
 
 
 @pytest.mark.parametrize("case", ["unpaid", "refunded", "cancelled"])
-def test_the_confirmation_is_only_resent_for_paid_orders(shop: dict, case: str) -> None:
-    order = pending(("GUIDE-WB", 1)) if case == "unpaid" else paid(("GUIDE-WB", 1))
+def test_the_confirmation_is_only_resent_for_paid_orders(
+    paid_order: OrderFactory, pending_order: OrderFactory, shop: dict, case: str
+) -> None:
+    order = pending_order(("GUIDE-WB", 1)) if case == "unpaid" else paid_order(("GUIDE-WB", 1))
     if case == "refunded":
         staff_refunds.refund(STAFF, order.id, amount_cents=order.total_cents)
     elif case == "cancelled":
-        order = pending(("TEE-M", 1))
+        order = pending_order(("TEE-M", 1))
         staff_refunds.cancel_order(STAFF, order.id)
     emails = len(queued_emails("ana@example.com", "order_confirmation"))
 
@@ -394,8 +413,8 @@ def test_the_confirmation_is_only_resent_for_paid_orders(shop: dict, case: str) 
     assert len(queued_emails("ana@example.com", "order_confirmation")) == emails
 
 
-def test_notes_are_stored_as_typed_and_audited(shop: dict) -> None:
-    order = paid(("TEE-M", 1))
+def test_notes_are_stored_as_typed_and_audited(paid_order: OrderFactory, shop: dict) -> None:
+    order = paid_order(("TEE-M", 1))
 
     management.add_note(STAFF, order.id, "  Called back.\r\nWill <b>ship</b> Monday.\x00  ")
 
@@ -405,8 +424,8 @@ def test_notes_are_stored_as_typed_and_audited(shop: dict) -> None:
 
 
 @pytest.mark.parametrize("text", ["", "   \n ", "\x00\x01", "x" * 2_001])
-def test_empty_or_huge_notes_are_refused(shop: dict, text: str) -> None:
-    order = paid(("TEE-M", 1))
+def test_empty_or_huge_notes_are_refused(paid_order: OrderFactory, shop: dict, text: str) -> None:
+    order = paid_order(("TEE-M", 1))
     events = len(timeline(order))
 
     with pytest.raises(OrderActionError) as refused:
@@ -415,8 +434,10 @@ def test_empty_or_huge_notes_are_refused(shop: dict, text: str) -> None:
     assert refused.value.status_code == 400 and len(timeline(order)) == events
 
 
-def test_clearing_a_flag_keeps_the_reason_on_the_timeline_and_lets_the_order_ship(shop: dict) -> None:
-    order = flag_order(paid(("TEE-M", 1)), "Automatic refund failed, refund by hand.")
+def test_clearing_a_flag_keeps_the_reason_on_the_timeline_and_lets_the_order_ship(
+    paid_order: OrderFactory, shop: dict
+) -> None:
+    order = flag_order(paid_order(("TEE-M", 1)), "Automatic refund failed, refund by hand.")
     assert not management.available_actions(order).ship
 
     management.clear_flag(STAFF, order.id, resolution="Stock found; customer wants it.")
@@ -435,10 +456,12 @@ def test_clearing_a_flag_keeps_the_reason_on_the_timeline_and_lets_the_order_shi
 # --- what is offered ------------------------------------------------------------------------------
 
 
-def test_available_actions_follow_the_order(shop: dict) -> None:
-    unpaid = management.available_actions(pending(("TEE-M", 1)))
-    paid_tee = management.available_actions(paid(("TEE-M", 1)))
-    guide = management.available_actions(paid(("GUIDE-WB", 1)))
+def test_available_actions_follow_the_order(
+    paid_order: OrderFactory, pending_order: OrderFactory, shop: dict
+) -> None:
+    unpaid = management.available_actions(pending_order(("TEE-M", 1)))
+    paid_tee = management.available_actions(paid_order(("TEE-M", 1)))
+    guide = management.available_actions(paid_order(("GUIDE-WB", 1)))
 
     assert (unpaid.ship, unpaid.cancel, unpaid.refund, unpaid.resend) == (False, True, False, False)
     assert (paid_tee.ship, paid_tee.cancel, paid_tee.refund, paid_tee.resend) == (True, True, True, True)
@@ -455,14 +478,16 @@ def numbers(order_filter: OrderFilter) -> list[str]:
     return [order.number for order in orders]
 
 
-def test_the_list_filters_by_status_search_and_date(shop: dict) -> None:
+def test_the_list_filters_by_status_search_and_date(
+    paid_order: OrderFactory, pending_order: OrderFactory, shop: dict
+) -> None:
     # given orders from different people on different days
-    old = paid(("TEE-M", 1), email="old_friend@example.com")
+    old = paid_order(("TEE-M", 1), email="old_friend@example.com")
     old.created_at = utcnow() - timedelta(days=10)
     db.session.commit()
-    waiting = paid(("MUG", 1), email="Percent%Person@Example.com")
-    unpaid = pending(("HOODIE-M", 1), email="x_y@example.com")
-    digital = paid(("GUIDE-WB", 1), email="reader@example.com")
+    waiting = paid_order(("MUG", 1), email="Percent%Person@Example.com")
+    unpaid = pending_order(("HOODIE-M", 1), email="x_y@example.com")
+    digital = paid_order(("GUIDE-WB", 1), email="reader@example.com")
     today = utcnow().date()
 
     # then each filter shows exactly its orders, newest first
@@ -483,8 +508,8 @@ def test_the_list_filters_by_status_search_and_date(shop: dict) -> None:
     assert numbers(OrderFilter(created_from=date(2099, 1, 1))) == []
 
 
-def test_the_list_pages_newest_first(shop: dict) -> None:
-    orders = [pending(("MUG", 1)) for _ in range(3)]
+def test_the_list_pages_newest_first(pending_order: OrderFactory, shop: dict) -> None:
+    orders = [pending_order(("MUG", 1)) for _ in range(3)]
 
     first, total = management.list_orders_for_staff(OrderFilter(), page=1, page_size=2)
     second, _ = management.list_orders_for_staff(OrderFilter(), page=2, page_size=2)
@@ -493,15 +518,15 @@ def test_the_list_pages_newest_first(shop: dict) -> None:
     assert [order.number for order in first + second] == [order.number for order in reversed(orders)]
 
 
-def test_needs_attention_filter(shop: dict) -> None:
-    flagged = flag_order(pending(("TEE-M", 1)), "Amount mismatch")
-    pending(("MUG", 1))
+def test_needs_attention_filter(pending_order: OrderFactory, shop: dict) -> None:
+    flagged = flag_order(pending_order(("TEE-M", 1)), "Amount mismatch")
+    pending_order(("MUG", 1))
 
     assert numbers(OrderFilter(status="needs_attention")) == [flagged.number]
 
 
-def test_the_order_page_query_loads_lines_and_the_full_timeline(shop: dict) -> None:
-    order = paid(("TEE-M", 1))
+def test_the_order_page_query_loads_lines_and_the_full_timeline(paid_order: OrderFactory, shop: dict) -> None:
+    order = paid_order(("TEE-M", 1))
     management.add_note(STAFF, order.id, "Internal")
 
     found = get_order_by_number(order.number.lower())
@@ -511,8 +536,10 @@ def test_the_order_page_query_loads_lines_and_the_full_timeline(shop: dict) -> N
     assert get_order_by_number("GS-NOPE00") is None
 
 
-def test_the_customer_email_cannot_inject_into_a_like_pattern(shop: dict) -> None:
-    pending(("TEE-M", 1), email="a@example.com")
+def test_the_customer_email_cannot_inject_into_a_like_pattern(
+    pending_order: OrderFactory, shop: dict
+) -> None:
+    pending_order(("TEE-M", 1), email="a@example.com")
 
     assert numbers(OrderFilter(search="\\")) == []
     assert numbers(OrderFilter(search="a%@")) == []

@@ -6,21 +6,17 @@ from flask import Flask
 
 from shop.accounts.services import get_user_by_email
 from shop.orders.access import access_token, can_view, is_owner
-from tests.accounts.customers import customer_client, grant_count, make_customer, paid_order, pending_order
+from tests.accounts.customers import grant_count, make_customer
 from tests.accounts.helpers import link_in_last_email
-from tests.ordering import make_shop, reload
-
-
-@pytest.fixture
-def shop(app: Flask) -> dict:
-    return make_shop()
+from tests.fixtures import ClientFactory, OrderFactory
+from tests.order_factory import reload
 
 
 class Anonymous:
     is_authenticated = False
 
 
-def test_is_owner_rules(app: Flask, shop: dict) -> None:
+def test_is_owner_rules(pending_order: OrderFactory, app: Flask, shop: dict) -> None:
     ana = make_customer("ana@example.com")
     unconfirmed = make_customer("una@example.com", confirmed=False)
     bo = make_customer("bo@example.com")
@@ -38,8 +34,10 @@ def test_is_owner_rules(app: Flask, shop: dict) -> None:
     assert can_view(guest_to_una, token=access_token(guest_to_una.number), user=bo)
 
 
-def test_the_owner_sees_the_order_without_the_link(app: Flask, shop: dict) -> None:
-    client = customer_client(app)
+def test_the_owner_sees_the_order_without_the_link(
+    customer_client: ClientFactory, paid_order: OrderFactory, app: Flask, shop: dict
+) -> None:
+    client = customer_client()
     order = paid_order(("TEE-M", 1), ("GUIDE-WB", 1))  # paid by a guest with ana's confirmed address
 
     response = client.get(f"/orders/{order.number}")
@@ -56,15 +54,17 @@ def test_the_owner_sees_the_order_without_the_link(app: Flask, shop: dict) -> No
     "case",
     ["another customer's order", "an unconfirmed account with the order's email", "a logged-out visitor"],
 )
-def test_nobody_else_sees_the_order(app: Flask, shop: dict, case: str) -> None:
+def test_nobody_else_sees_the_order(
+    customer_client: ClientFactory, paid_order: OrderFactory, app: Flask, shop: dict, case: str
+) -> None:
     # given ana's order, tied to her account
     ana = make_customer("ana@example.com")
     order = paid_order(("TEE-M", 1), email="ana@example.com", user=ana)
     if case == "another customer's order":
-        client = customer_client(app, "bo@example.com")
+        client = customer_client("bo@example.com")
     elif case == "an unconfirmed account with the order's email":
         order = paid_order(("MUG", 1), email="una@example.com")  # a guest order to una's address
-        client = customer_client(app, "una@example.com", confirmed=False)
+        client = customer_client("una@example.com", confirmed=False)
     else:
         client = app.test_client()
 
@@ -79,10 +79,12 @@ def test_nobody_else_sees_the_order(app: Flask, shop: dict, case: str) -> None:
     assert response.get_data(as_text=True) == unknown.get_data(as_text=True)
 
 
-def test_a_token_for_another_order_opens_nothing(app: Flask, shop: dict) -> None:
+def test_a_token_for_another_order_opens_nothing(
+    customer_client: ClientFactory, paid_order: OrderFactory, app: Flask, shop: dict
+) -> None:
     ana = make_customer("ana@example.com")
     hers = paid_order(("TEE-M", 1), user=ana)
-    client = customer_client(app, "bo@example.com")
+    client = customer_client("bo@example.com")
     bos = paid_order(("MUG", 1), email="bo@example.com")
 
     response = client.get(f"/orders/{hers.number}?t={access_token(bos.number)}")
@@ -90,8 +92,10 @@ def test_a_token_for_another_order_opens_nothing(app: Flask, shop: dict) -> None
     assert response.status_code == 404
 
 
-def test_the_owner_downloads_from_the_order_page_without_the_link(app: Flask, shop: dict) -> None:
-    client = customer_client(app)
+def test_the_owner_downloads_from_the_order_page_without_the_link(
+    customer_client: ClientFactory, paid_order: OrderFactory, app: Flask, shop: dict
+) -> None:
+    client = customer_client()
     order = paid_order(("GUIDE-WB", 1))
     line = order.lines[0]
 
@@ -101,10 +105,12 @@ def test_the_owner_downloads_from_the_order_page_without_the_link(app: Flask, sh
     assert "/downloads/" in response.headers["Location"]
 
 
-def test_another_customer_cannot_download_from_the_order(app: Flask, shop: dict) -> None:
+def test_another_customer_cannot_download_from_the_order(
+    customer_client: ClientFactory, paid_order: OrderFactory, app: Flask, shop: dict
+) -> None:
     ana = make_customer("ana@example.com")
     order = paid_order(("GUIDE-WB", 1), user=ana)
-    client = customer_client(app, "bo@example.com")
+    client = customer_client("bo@example.com")
     before = grant_count()
 
     response = client.post(f"/orders/{order.number}/downloads/{order.lines[0].id}")
@@ -113,7 +119,9 @@ def test_another_customer_cannot_download_from_the_order(app: Flask, shop: dict)
     assert grant_count() == before
 
 
-def test_logging_in_as_the_owner_after_a_guest_purchase(app: Flask, shop: dict) -> None:
+def test_logging_in_as_the_owner_after_a_guest_purchase(
+    paid_order: OrderFactory, app: Flask, shop: dict
+) -> None:
     # given a guest purchase, then an account registered and confirmed with that address
     order = paid_order(("TEE-M", 1), email="ana@example.com")
     client = app.test_client()

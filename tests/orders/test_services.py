@@ -20,23 +20,9 @@ from shop.orders.payment_events import Outcome, PaymentConfirmation
 from shop.payments import refunds, settlement
 from shop.payments.errors import PaymentError
 from tests.factories import stock_of
-from tests.ordering import SHIPPING_ADDRESS, make_pending_order, make_shop, new_line, reload
-
-
-@pytest.fixture
-def shop(app: Flask) -> dict:
-    return make_shop()
-
-
-def paid(order: Order) -> Order:
-    confirmation = PaymentConfirmation(
-        session_id=order.payment_session_id,
-        payment_intent_id="pi_1",
-        amount_cents=order.total_cents,
-        currency="usd",
-    )
-    assert settlement.mark_paid(order.id, confirmation) == Outcome.APPLIED
-    return reload(order)
+from tests.fixtures import PayOrder
+from tests.order_factory import SHIPPING_ADDRESS, make_pending_order, new_line, reload
+from tests.pricing_knobs import ORDER_KNOBS
 
 
 def test_order_numbers_are_friendly_and_random(shop: dict) -> None:
@@ -89,12 +75,9 @@ def test_if_one_line_is_short_nothing_is_reserved(shop: dict) -> None:
             email="ana@example.com",
             lines=lines,
             address=SHIPPING_ADDRESS,
-            currency="usd",
-            flat_rate_cents=795,
-            free_over_cents=15_000,
-            reservation_minutes=30,
             cart_token=None,
             checkout_key=None,
+            **ORDER_KNOBS,
         )
     db.session.rollback()
 
@@ -177,11 +160,11 @@ def test_a_broken_confirmation_email_never_fails_the_payment(app: Flask, shop: d
     assert reload(order).status == "fulfilled"
 
 
-def test_the_sweep_expires_only_overdue_unflagged_orders(shop: dict) -> None:
+def test_the_sweep_expires_only_overdue_unflagged_orders(pay: PayOrder, shop: dict) -> None:
     overdue = make_pending_order(("HOODIE-M", 2), session_id="cs_1")
     fresh = make_pending_order(("HOODIE-L", 1), session_id="cs_2")
     flagged = make_pending_order(("TEE-M", 1), session_id="cs_3")
-    paid_order = paid(make_pending_order(("MUG", 1), session_id="cs_4"))
+    paid_order = pay(make_pending_order(("MUG", 1), session_id="cs_4"))
     for order in (overdue, flagged, paid_order):
         db.session.get(Order, order.id).reservation_expires_at = utcnow() - timedelta(minutes=1)
     db.session.get(Order, flagged.id).needs_attention = True
@@ -196,8 +179,8 @@ def test_the_sweep_expires_only_overdue_unflagged_orders(shop: dict) -> None:
     assert stock_of("HOODIE-M") == 10 and stock_of("HOODIE-L") == 9 and stock_of("TEE-M") == 19
 
 
-def test_a_full_refund_revokes_the_downloads(shop: dict) -> None:
-    order = paid(make_pending_order(("GUIDE-WB", 1), ("TEE-M", 1)))
+def test_a_full_refund_revokes_the_downloads(pay: PayOrder, shop: dict) -> None:
+    order = pay(make_pending_order(("GUIDE-WB", 1), ("TEE-M", 1)))
 
     result = refunds.refund_order(order.id, actor="staff:bo@example.com", note="Customer asked.")
 
@@ -209,8 +192,8 @@ def test_a_full_refund_revokes_the_downloads(shop: dict) -> None:
     assert any("Refunded" in note and "Customer asked." in note for note in notes)
 
 
-def test_partial_refunds_add_up(shop: dict) -> None:
-    order = paid(make_pending_order(("HOODIE-M", 1)))
+def test_partial_refunds_add_up(pay: PayOrder, shop: dict) -> None:
+    order = pay(make_pending_order(("HOODIE-M", 1)))
 
     refunds.refund_order(order.id, 1_000, actor="staff:bo@example.com", revoke_downloads=False)
     assert (reload(order).status, reload(order).refunded_cents) == ("partially_refunded", 1_000)
@@ -223,8 +206,8 @@ def test_partial_refunds_add_up(shop: dict) -> None:
 
 
 @pytest.mark.parametrize("amount", [0, -5, 10_000_000])
-def test_a_refund_must_be_within_what_is_left(shop: dict, amount: int) -> None:
-    order = paid(make_pending_order(("TEE-M", 1)))
+def test_a_refund_must_be_within_what_is_left(pay: PayOrder, shop: dict, amount: int) -> None:
+    order = pay(make_pending_order(("TEE-M", 1)))
 
     with pytest.raises(RefundError):
         refunds.refund_order(order.id, amount, actor="staff:bo@example.com")
@@ -232,9 +215,9 @@ def test_a_refund_must_be_within_what_is_left(shop: dict, amount: int) -> None:
     assert reload(order).refunded_cents == 0
 
 
-def test_the_cap_is_exactly_what_is_left_after_earlier_refunds(shop: dict) -> None:
+def test_the_cap_is_exactly_what_is_left_after_earlier_refunds(pay: PayOrder, shop: dict) -> None:
     # given an order with $10.00 of its total refunded already
-    order = paid(make_pending_order(("TEE-M", 1)))
+    order = pay(make_pending_order(("TEE-M", 1)))
     refunds.refund_order(order.id, 1_000, actor="staff:bo@example.com")
     left = reload(order).total_cents - 1_000
 
@@ -258,8 +241,8 @@ def test_an_unpaid_order_cannot_be_refunded(shop: dict) -> None:
         refunds.refund_order(order.id, actor="staff:bo@example.com")
 
 
-def test_a_provider_failure_refunds_nothing(app: Flask, shop: dict, monkeypatch) -> None:
-    order = paid(make_pending_order(("TEE-M", 1)))
+def test_a_provider_failure_refunds_nothing(pay: PayOrder, app: Flask, shop: dict, monkeypatch) -> None:
+    order = pay(make_pending_order(("TEE-M", 1)))
 
     def refuse(**kwargs: object) -> None:
         raise PaymentError("down")
@@ -272,8 +255,8 @@ def test_a_provider_failure_refunds_nothing(app: Flask, shop: dict, monkeypatch)
     assert reload(order).status == "paid" and reload(order).refunded_cents == 0
 
 
-def test_cancelling_a_paid_order_refunds_restocks_and_revokes(shop: dict) -> None:
-    order = paid(make_pending_order(("HOODIE-M", 2), ("GUIDE-WB", 1)))
+def test_cancelling_a_paid_order_refunds_restocks_and_revokes(pay: PayOrder, shop: dict) -> None:
+    order = pay(make_pending_order(("HOODIE-M", 2), ("GUIDE-WB", 1)))
     assert stock_of("HOODIE-M") == 8
 
     refunds.cancel_paid_order(order.id, actor="staff:bo@example.com", note="Out of our hands.")
@@ -286,8 +269,8 @@ def test_cancelling_a_paid_order_refunds_restocks_and_revokes(shop: dict) -> Non
         refunds.cancel_paid_order(order.id, actor="staff:bo@example.com")
 
 
-def test_every_status_change_is_on_the_timeline(shop: dict) -> None:
-    order = paid(make_pending_order(("GUIDE-WB", 1)))
+def test_every_status_change_is_on_the_timeline(pay: PayOrder, shop: dict) -> None:
+    order = pay(make_pending_order(("GUIDE-WB", 1)))
     refunds.refund_order(order.id, actor="staff:bo@example.com")
 
     changes = db.session.execute(
@@ -298,9 +281,11 @@ def test_every_status_change_is_on_the_timeline(shop: dict) -> None:
     assert changes == [("pending_payment", "paid"), ("paid", "fulfilled"), ("fulfilled", "refunded")]
 
 
-def test_a_payment_reported_again_after_cancellation_does_not_reopen_the_order(shop: dict) -> None:
+def test_a_payment_reported_again_after_cancellation_does_not_reopen_the_order(
+    pay: PayOrder, shop: dict
+) -> None:
     # given a paid order that staff cancelled and refunded (its session still says "paid" at Stripe)
-    order = paid(make_pending_order(("HOODIE-M", 2), ("GUIDE-WB", 1)))
+    order = pay(make_pending_order(("HOODIE-M", 2), ("GUIDE-WB", 1)))
     refunds.cancel_paid_order(order.id, actor="staff:bo@example.com")
 
     # when reconciliation or a late retry reports the payment again
@@ -314,7 +299,7 @@ def test_a_payment_reported_again_after_cancellation_does_not_reopen_the_order(s
     assert db.session.scalar(sa.select(sa.func.count(DownloadGrant.id))) == 1
 
 
-def test_a_guide_lead_who_pays_becomes_a_customer(shop: dict) -> None:
+def test_a_guide_lead_who_pays_becomes_a_customer(pay: PayOrder, shop: dict) -> None:
     from shop.guides.models import Lead
 
     # given someone who got the free guide, and someone who did not
@@ -324,8 +309,8 @@ def test_a_guide_lead_who_pays_becomes_a_customer(shop: dict) -> None:
     stranger = make_pending_order(("GUIDE-WB", 1), email="bo@example.com", session_id="cs_test_456")
 
     # when both pay
-    paid(order)
-    paid(stranger)
+    pay(order)
+    pay(stranger)
 
     # then the lead is linked to the first order; the stranger gains no lead
     lead = db.session.scalar(sa.select(Lead).where(Lead.email == "ana@example.com"))

@@ -1,7 +1,6 @@
 """/orders/<number>: a signed link opens the order; unknown, foreign or forged links are 404."""
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
 from shop.extensions import db
@@ -9,12 +8,7 @@ from shop.orders.access import access_token
 from shop.orders.models import Order
 from shop.orders.payment_events import PaymentConfirmation, flag
 from shop.payments.settlement import mark_paid
-from tests.ordering import make_pending_order, make_shop
-
-
-@pytest.fixture
-def shop(app: Flask) -> dict:
-    return make_shop()
+from tests.order_factory import make_pending_order
 
 
 def test_the_signed_link_shows_status_lines_and_timeline(client: FlaskClient, shop: dict) -> None:

@@ -10,7 +10,7 @@ from shop.payments import services
 from shop.payments.errors import PaymentError, WebhookRejectedError
 from shop.payments.provider import CheckoutLine, CheckoutRequest
 from shop.payments.stripe_provider import StripeProvider
-from tests.ordering import make_pending_order, make_shop
+from tests.order_factory import make_pending_order, make_shop
 from tests.payments.fake_stripe import FakeStripeHTTP, error_body
 
 EXPIRES = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)

@@ -12,22 +12,9 @@ from flask.testing import FlaskClient
 from shop.downloads.models import DownloadGrant
 from shop.extensions import db
 from shop.orders.models import OrderEvent, PaymentEventRecord
+from tests.checkout_helpers import event, outbox, post_webhook, session_object, webhook_secret
 from tests.factories import stock_of
-from tests.ordering import (
-    event,
-    make_pending_order,
-    make_shop,
-    outbox,
-    post_webhook,
-    reload,
-    session_object,
-    webhook_secret,
-)
-
-
-@pytest.fixture
-def shop(app: Flask) -> dict:
-    return make_shop()
+from tests.order_factory import make_pending_order, reload
 
 
 def completed(order, event_id: str = "evt_1", **overrides) -> dict:

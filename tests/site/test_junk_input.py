@@ -14,10 +14,8 @@ from werkzeug.routing import IntegerConverter, Rule, UnicodeConverter
 
 from config import TestConfig
 from shop import create_app
-from shop.accounts.models import Role
 from shop.url_converters import MAX_DATABASE_ID
-from tests.admin.helpers import client_as
-from tests.ordering import add, make_shop
+from tests.checkout_helpers import add
 
 # Every rule, read once from an app that never serves (listing routes needs no database).
 APP = create_app(TestConfig)
@@ -63,10 +61,9 @@ def _sample_url(rule: Rule, *, text: str = "x", number: str = "1") -> str:
 
 
 @pytest.fixture
-def admin(app: Flask) -> FlaskClient:
-    """A logged-in admin: gets past every login and role check (customer pages too)."""
-    make_shop()
-    return client_as(app, Role.ADMIN)
+def admin(shop: dict, admin_client: FlaskClient) -> FlaskClient:
+    """A logged-in admin over the small shop: gets past every login and role check (customer pages too)."""
+    return admin_client
 
 
 def _status(client: FlaskClient, url: str, **kwargs: object) -> int:
@@ -180,9 +177,8 @@ def test_int_arguments_take_ascii_digits_up_to_the_largest_database_id() -> None
     ],
 )
 def test_junk_json_on_the_cart_api_is_a_4xx_with_a_message(
-    client: FlaskClient, app: Flask, url: str, body: str
+    shop: dict, client: FlaskClient, app: Flask, url: str, body: str
 ) -> None:
-    make_shop()
     add(client, "MUG")  # a cart to change, so the SKU is looked up
 
     response = client.post(url, data=body, content_type="application/json")

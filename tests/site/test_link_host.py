@@ -17,9 +17,10 @@ from shop.downloads import services as downloads
 from shop.extensions import db
 from shop.urls import external_url
 from tests.accounts.helpers import PASSWORD, log_in, make_user, sent_emails
+from tests.checkout_helpers import add, dev_pay, hidden, place
 from tests.conftest import IsolatedClient, reset_database
 from tests.guides.helpers import make_free_guide, sign_up
-from tests.ordering import add, dev_pay, hidden, make_shop, place
+from tests.order_factory import make_shop
 
 BASE_URL = "https://shop.example.com/store"
 URL = re.compile(r"https?://[^\s<>\"']+")

@@ -9,9 +9,9 @@ from flask.testing import FlaskClient
 
 from shop.accounts.models import Role
 from shop.orders.access import access_token
-from tests.accounts.customers import customer_client, paid_order
 from tests.admin.helpers import client_as
-from tests.ordering import add, dev_pay, make_shop, place
+from tests.checkout_helpers import add, dev_pay, place
+from tests.fixtures import ClientFactory, OrderFactory
 
 NO_STORE = "private, no-store"
 
@@ -27,6 +27,7 @@ PRIVATE_PATHS = (
     "/guides/confirm",
     "/unsubscribe",
 )
+
 PRIVATE_PATTERNS = (re.compile(r"^/guides/<slug>/check-your-inbox$"),)
 
 
@@ -67,8 +68,9 @@ def test_every_private_route_says_no_store_whatever_it_answers(app: Flask, role:
     assert client.post("/account/logout").headers.get("Cache-Control") == NO_STORE
 
 
-def test_admin_pages_and_exports_with_data_are_not_stored(app: Flask) -> None:
-    make_shop()
+def test_admin_pages_and_exports_with_data_are_not_stored(
+    shop: dict, paid_order: OrderFactory, app: Flask
+) -> None:
     order = paid_order(("TEE-M", 1))
     admin = client_as(app, Role.ADMIN)
 
@@ -80,10 +82,11 @@ def test_admin_pages_and_exports_with_data_are_not_stored(app: Flask) -> None:
     assert leads_csv.status_code == 200 and leads_csv.headers["Cache-Control"] == NO_STORE
 
 
-def test_account_and_signed_order_pages_are_not_stored(app: Flask) -> None:
-    make_shop()
+def test_account_and_signed_order_pages_are_not_stored(
+    shop: dict, customer_client: ClientFactory, paid_order: OrderFactory, app: Flask
+) -> None:
     order = paid_order(("GUIDE-WB", 1))
-    customer = customer_client(app)
+    customer = customer_client()
     guest = app.test_client()
 
     pages = [
@@ -98,8 +101,7 @@ def test_account_and_signed_order_pages_are_not_stored(app: Flask) -> None:
         assert response.headers["Cache-Control"] == NO_STORE
 
 
-def test_checkout_and_its_success_page_are_not_stored(client: FlaskClient) -> None:
-    make_shop()
+def test_checkout_and_its_success_page_are_not_stored(shop: dict, client: FlaskClient) -> None:
     add(client, "GUIDE-WB")
     checkout = client.get("/checkout")
     paid = dev_pay(client, place(client).headers["Location"])
