@@ -24,7 +24,7 @@ from tests.accounts.helpers import make_user
 from tests.checkout_helpers import event, post_webhook, session_object
 from tests.emails import rendezvous_backend, silent_server_backend
 from tests.emails.test_services import queue_download_email, received
-from tests.order_factory import make_pending_order
+from tests.order_factory import make_pending_order, make_shop
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,8 +79,9 @@ def test_a_password_reset_request_never_waits_for_the_mail_server(silent_mail_se
     assert email_row(email.id).status == EmailStatus.PENDING
 
 
-def test_a_signed_webhook_never_waits_for_the_mail_server(shop: dict, silent_mail_server_app: Flask) -> None:
+def test_a_signed_webhook_never_waits_for_the_mail_server(silent_mail_server_app: Flask) -> None:
     # given a pending order, and a mail server that accepts and never answers
+    make_shop()
     order = make_pending_order(("HOODIE-M", 1), ("GUIDE-WB", 1))
     paid = event("checkout.session.completed", session_object(order))
 
