@@ -175,6 +175,8 @@ class Config:
     # Flask-Limiter strings; each applies to the sign-up form and to "resend" separately.
     GUIDE_LIMIT_PER_IP = os.environ.get("GUIDE_LIMIT_PER_IP", "20 per hour")
     GUIDE_LIMIT_PER_EMAIL = os.environ.get("GUIDE_LIMIT_PER_EMAIL", "5 per hour")
+    COMMENT_LIMIT_PER_IP = os.environ.get("COMMENT_LIMIT_PER_IP", "10 per hour")
+    COMMENT_LIMIT_PER_EMAIL = os.environ.get("COMMENT_LIMIT_PER_EMAIL", "5 per hour")
 
     PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "auto")
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None

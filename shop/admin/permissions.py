@@ -37,6 +37,11 @@ ENDPOINT_ROLES = MappingProxyType(
         "admin.variant_new": Role.STAFF,
         "admin.variant_edit": Role.STAFF,
         "admin.variant_stock": Role.STAFF,
+        # journal comments: the moderation queue and the shop's replies; which articles earn
+        "admin.comments_queue": Role.STAFF,
+        "admin.comments_moderate": Role.STAFF,
+        "admin.comment_reply": Role.STAFF,
+        "admin.article_report": Role.STAFF,
         # the mailing list: people who are not (yet) customers, their consent history and IP addresses
         "admin.leads": Role.ADMIN,
         "admin.lead_detail": Role.ADMIN,
