@@ -344,6 +344,8 @@ def moderate(actor: Actor, action: str, comment_ids: Iterable[int]) -> Moderatio
                     article_id=comment.article_id,
                     status=comment.status,
                 )
+                # The shop's replies go with it (said here too: SQLite may not enforce the cascade).
+                db.session.execute(sa.delete(ArticleComment).where(ArticleComment.parent_id == comment.id))
                 db.session.delete(comment)
             else:
                 wanted = CommentStatus.APPROVED if action == ModerationAction.APPROVE else CommentStatus.SPAM
