@@ -5,6 +5,7 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, ValidationError
 
 from shop.form_fields import PrintableText, email_address_field
@@ -35,9 +36,9 @@ class CommentModerationForm(FlaskForm):
     action = SelectField(
         "Action",
         choices=[
-            (ModerationAction.APPROVE, "Approve"),
-            (ModerationAction.SPAM, "Reject as spam"),
-            (ModerationAction.DELETE, "Delete"),
+            SelectChoice(ModerationAction.APPROVE, "Approve"),
+            SelectChoice(ModerationAction.SPAM, "Reject as spam"),
+            SelectChoice(ModerationAction.DELETE, "Delete"),
         ],
         validators=[DataRequired("Choose what to do with the ticked comments.")],
     )
