@@ -197,6 +197,11 @@ class Config:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
     CATALOG_PAGE_SIZE = 12
+    JOURNAL_PAGE_SIZE = 10
+    # Article views are added up in each process and written at most this often (or once this many
+    # are waiting): no database write per page view.
+    JOURNAL_VIEW_FLUSH_SECONDS = _env_int("JOURNAL_VIEW_FLUSH_SECONDS", 30)
+    JOURNAL_VIEW_FLUSH_VIEWS = _env_int("JOURNAL_VIEW_FLUSH_VIEWS", 200)
     # Seconds a rendered catalog fragment may be served from cache; a catalog change
     # invalidates it at once, this only bounds memory use.
     CATALOG_CACHE_SECONDS = _env_int("CATALOG_CACHE_SECONDS", 300)

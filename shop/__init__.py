@@ -75,6 +75,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.checkout.views import bp as checkout_bp
     from shop.downloads.views import bp as downloads_bp
     from shop.guides.views import bp as guides_bp
+    from shop.journal import admin_views as journal_admin_views  # noqa: F401  (admin routes)
     from shop.journal import (  # noqa: F401  (routes register on the journal and admin blueprints)
         comment_admin_views,
         comment_views,

@@ -1,14 +1,19 @@
-"""What an article page's comment section shows: the approved comments and a freshly dated form."""
+"""What an article page's comment section shows: the approved comments (rendered once and cached with the
+page) and the form to leave one (rendered per request: its CSRF token and fill-time stamp are fresh)."""
 
-from typing import Any
+from flask import render_template
 
 from shop.journal import comments
 from shop.journal.comment_forms import CommentForm
 
 
-def comment_section(article_id: int, form: CommentForm | None = None) -> dict[str, Any]:
-    """Context for templates/journal/_comments.html. The form's stamp is new on every render, so a
-    page must not be cached with it (shop.journal.comments.form_stamp)."""
+def comment_list_html(article_id: int) -> str:
+    """The approved comments and the shop's replies, as cacheable HTML with no email address in it."""
+    return render_template("journal/_comment_list.html", comments=comments.list_public_comments(article_id))
+
+
+def fresh_comment_form(article_id: int, form: CommentForm | None = None) -> CommentForm:
+    """The comment form (or the one just posted, with its text), stamped now (comments.form_stamp)."""
     form = form or CommentForm(formdata=None)
     form.started.data = comments.form_stamp(article_id)
-    return {"comments": comments.list_public_comments(article_id), "comment_form": form}
+    return form

@@ -3,10 +3,11 @@ Routes register on the journal blueprint; the rules are in shop/journal/comments
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
 
+from shop.clock import utcnow
 from shop.extensions import csrf, limiter
 from shop.guides.services import mask_email
 from shop.journal import comments, services
-from shop.journal.comment_context import comment_section
+from shop.journal.comment_context import fresh_comment_form
 from shop.journal.comment_forms import CommentForm
 from shop.journal.models import Article
 from shop.journal.views import bp
@@ -25,7 +26,7 @@ def _limit_per_email() -> str:
 
 
 def _live_article_or_404(slug: str) -> Article:
-    article = services.get_live_article(slug)
+    article = services.get_live_article(slug, now=utcnow())
     if article is None:
         abort(404, description="We couldn't find that article.")
     return article
@@ -37,7 +38,7 @@ def _form_again(article: Article, form: CommentForm, message: str | None, status
         "journal/comment_form_page.html",
         article=article,
         comment_error=message,
-        **comment_section(article.id, form),
+        comment_form=fresh_comment_form(article.id, form),
     ), status
 
 
