@@ -12,8 +12,12 @@ def comment_list_html(article_id: int) -> str:
     return render_template("journal/_comment_list.html", comments=comments.list_public_comments(article_id))
 
 
-def fresh_comment_form(article_id: int, form: CommentForm | None = None) -> CommentForm:
-    """The comment form (or the one just posted, with its text), stamped now (comments.form_stamp)."""
+def fresh_comment_form(
+    article_id: int, form: CommentForm | None = None, *, keep_stamp: bool = False
+) -> CommentForm:
+    """The comment form (or the one just posted, with its text), stamped now (comments.form_stamp).
+    `keep_stamp`: a form refused for being quick keeps its first stamp, so the next press is taken."""
     form = form or CommentForm(formdata=None)
-    form.started.data = comments.form_stamp(article_id)
+    if not keep_stamp:
+        form.started.data = comments.form_stamp(article_id)
     return form

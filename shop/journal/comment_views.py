@@ -32,13 +32,16 @@ def _live_article_or_404(slug: str) -> Article:
     return article
 
 
-def _form_again(article: Article, form: CommentForm, message: str | None, status: int) -> tuple[str, int]:
+def _form_again(
+    article: Article, form: CommentForm, error: comments.CommentError | None, status: int
+) -> tuple[str, int]:
     """The form once more, with what was typed and why it was not taken."""
+    too_fast = isinstance(error, comments.CommentTooFastError)
     return render_template(
         "journal/comment_form_page.html",
         article=article,
-        comment_error=message,
-        comment_form=fresh_comment_form(article.id, form),
+        comment_error=error.message if error else None,
+        comment_form=fresh_comment_form(article.id, form, keep_stamp=too_fast),
     ), status
 
 
@@ -60,7 +63,7 @@ def post_comment(slug: str) -> Response | tuple[str, int]:
             form_stamp_value=form.started.data or "",
         )
     except comments.CommentError as error:
-        return _form_again(article, form, error.message, error.status_code)
+        return _form_again(article, form, error, error.status_code)
     if result.published:
         flash("Thank you. Your comment is live.", "success")
         anchor = f"comment-{result.comment_id}"

@@ -7,7 +7,7 @@
   // Elements whose text forms one run of sentences. Text directly inside the source itself counts as well.
   var BLOCKS = "p, li, h1, h2, h3, h4, h5, h6, blockquote, dt, dd, td, th, figcaption, caption, pre";
   // Never read: decoration (heading anchors), anything hidden, and whatever the page marks as not for listening.
-  var SKIP = "script, style, noscript, template, [hidden], [aria-hidden='true'], [data-listen-skip]";
+  var SKIP = "script, style, noscript, template, [hidden], [aria-hidden='true'], [data-listen-skip], .heading-anchor";
   var SENTENCE_CLASS = "listen-sentence";
   var CURRENT_CLASS = "listen-sentence--current";
   var RATE_KEY = "listen-rate";

@@ -161,7 +161,10 @@ def endpoints_at(adapter: MapAdapter, url: str) -> set[str]:
     ("role", "labels"),
     [
         (Role.STAFF, ["Dashboard", "Orders", "Products", "Journal", "Comments"]),
-        (Role.ADMIN, ["Dashboard", "Orders", "Products", "Journal", "Comments", "Leads", "Audit log", "Staff"]),
+        (
+            Role.ADMIN,
+            ["Dashboard", "Orders", "Products", "Journal", "Comments", "Leads", "Audit log", "Staff"],
+        ),
     ],
 )
 def test_the_admin_menu_lists_only_what_the_role_may_open(app: Flask, role: Role, labels: list[str]) -> None:

@@ -123,6 +123,7 @@ def test_a_form_posted_too_fast_is_refused_kindly_and_keeps_the_text(
     markup = response.get_data(as_text=True)
     assert "quicker than we expected" in markup
     assert "My careful words" in markup
+    assert f'value="{fresh}"' in markup  # the first stamp is kept: the next press is taken
     assert stored() == []
 
 
