@@ -206,6 +206,17 @@ def test_approving_shows_the_comment_emails_the_commenter_once_and_is_audited(ar
     assert get_catalog_revision() == revision + 1
 
 
+def test_a_comment_approved_again_after_spam_emails_no_second_time(article: Article) -> None:
+    comment = add_comment(article)
+
+    comments.moderate(STAFF, "approve", [comment.id])
+    comments.moderate(STAFF, "spam", [comment.id])
+    result = comments.moderate(STAFF, "approve", [comment.id])
+
+    assert (result.changed, result.emailed) == (1, 0)
+    assert len(emails()) == 1
+
+
 def test_several_comments_are_moderated_at_once(article: Article) -> None:
     ids = [add_comment(article, email=f"r{n}@example.com").id for n in range(3)]
 
