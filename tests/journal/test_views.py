@@ -302,3 +302,18 @@ def test_the_sitemap_lists_live_articles_with_lastmod(client: FlaskClient) -> No
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", entries["http://localhost/journal/out-now"] or "")
     assert "http://localhost/journal/draft-one" not in entries
     assert "http://localhost/journal/later" not in entries
+
+
+def test_each_visitor_gets_their_own_csrf_token_in_the_cached_guide_form(csrf_app: Flask) -> None:
+    with csrf_app.app_context():
+        make_free_guide()
+        make_article(slug="talking")
+
+        pages = [csrf_app.test_client().get("/journal/talking").get_data(as_text=True) for _ in range(2)]
+
+    tokens = [
+        [i["value"] for i in Elements(page).named("input") if i.get("name") == "csrf_token"] for page in pages
+    ]
+    assert all(len(set(t)) == 1 and len(t) == 2 for t in tokens), "both forms carry the visitor's one token"
+    assert tokens[0][0] != tokens[1][0]
+    assert "shop-csrf-token-hole" not in pages[0] + pages[1]
