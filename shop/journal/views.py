@@ -208,7 +208,11 @@ def article_detail(slug: str) -> str | Response:
             return _staff_preview(slug, now)
         parts = article_page_parts(article, now=now, live=True)
         page_cache.set_json(key, parts, _cache_seconds())
-    if not view_counts.looks_like_bot(request.user_agent.string) and not _is_staff():
+    if (
+        request.method == "GET"
+        and not view_counts.looks_like_bot(request.user_agent.string)
+        and not _is_staff()
+    ):
         view_counts.record_view(parts["id"])
     return _render_article(parts)
 

@@ -4,9 +4,11 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
+from shop.accounts.models import Role
 from shop.extensions import db
 from shop.journal import view_counts
 from shop.journal.models import Article
+from tests.admin.helpers import client_as
 from tests.conftest import count_queries
 from tests.journal.helpers import make_article
 
@@ -54,8 +56,12 @@ def test_bots_and_staff_previews_are_not_counted(app: Flask, client: FlaskClient
 
     client.get("/journal/crawled", headers={"User-Agent": "Googlebot/2.1"})
     client.get("/journal/crawled", headers={"User-Agent": ""})
+    client.head("/journal/crawled", headers=BROWSER)
+    client_as(app, Role.STAFF).get("/journal/crawled", headers=BROWSER)
 
     assert _views("crawled") == 0
+    client.get("/journal/crawled", headers=BROWSER)
+    assert _views("crawled") == 1, "a reader's view is written at once with these settings"
 
 
 def test_flushing_adds_to_what_is_stored(app: Flask) -> None:
