@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from shop.catalog import services as catalog_services
 from shop.clock import utcnow
@@ -101,11 +102,25 @@ def _card(article: Article) -> dict[str, Any]:
     }
 
 
-def _guide_offer() -> dict[str, str] | None:
+# The guide form's CSRF token is the one per-visitor value in the cached offer: rendered as this
+# placeholder (plain letters, so escaping leaves it alone) and filled in per request.
+CSRF_HOLE = "shop-csrf-token-hole"
+
+
+def _guide_offers() -> dict[str, str] | None:
+    """The free guide's offer beside and after the article, as HTML with the CSRF token left out."""
     guide = catalog_services.get_lead_magnet()
     if guide is None:
         return None
-    return {"slug": guide.slug, "name": guide.name, "summary": guide.summary}
+    return {
+        position: render_template(
+            "journal/_guide_offer.html",
+            guide=guide,
+            offer_id=f"offer-{position}",
+            csrf_token=lambda: CSRF_HOLE,
+        )
+        for position in ("aside", "end")
+    }
 
 
 def article_page_parts(article: Article, *, now: datetime, live: bool) -> dict[str, Any]:
@@ -157,7 +172,7 @@ def article_page_parts(article: Article, *, now: datetime, live: bool) -> dict[s
         "after_html": render_template(
             "journal/_article_after.html", related=services.list_related_products(article), **facts
         ),
-        "guide": _guide_offer(),
+        "offers": _guide_offers(),
         # Approved comments only; approving, rejecting or deleting one bumps the catalog revision.
         "comments_html": comment_list_html(article.id),
         "valid_until": _valid_until(now) if live else None,
@@ -165,9 +180,14 @@ def article_page_parts(article: Article, *, now: datetime, live: bool) -> dict[s
 
 
 def _render_article(parts: dict[str, Any], *, preview: bool = False) -> str:
+    offers = parts["offers"]
+    if offers:
+        token = generate_csrf()
+        offers = {position: html.replace(CSRF_HOLE, token) for position, html in offers.items()}
     return render_template(
         "journal/article_detail.html",
         page=parts,
+        offers=offers,
         article={"id": parts["id"], "slug": parts["slug"], "title": parts["title"]},
         preview=preview,
         comment_form=fresh_comment_form(parts["id"]),  # per request: its CSRF token and fill-time stamp
@@ -192,7 +212,11 @@ def article_detail(slug: str) -> str | Response:
             return _staff_preview(slug, now)
         parts = article_page_parts(article, now=now, live=True)
         page_cache.set_json(key, parts, _cache_seconds())
-    if not view_counts.looks_like_bot(request.user_agent.string) and not _is_staff():
+    if (
+        request.method == "GET"
+        and not view_counts.looks_like_bot(request.user_agent.string)
+        and not _is_staff()
+    ):
         view_counts.record_view(parts["id"])
     return _render_article(parts)
 
