@@ -314,6 +314,8 @@ def test_each_visitor_gets_their_own_csrf_token_in_the_cached_guide_form(csrf_ap
     tokens = [
         [i["value"] for i in Elements(page).named("input") if i.get("name") == "csrf_token"] for page in pages
     ]
-    assert all(len(set(t)) == 1 and len(t) == 2 for t in tokens), "both forms carry the visitor's one token"
+    assert all(len(set(t)) == 1 and len(t) == 3 for t in tokens), (
+        "both guide forms and the comment form carry the visitor's one token"
+    )
     assert tokens[0][0] != tokens[1][0]
     assert "shop-csrf-token-hole" not in pages[0] + pages[1]
