@@ -84,6 +84,8 @@ def test_an_approved_comment_shows_escaped_and_without_its_email(
     assert "<script>alert" not in markup
     assert "hidden@example.com" not in markup and "hidden%40example.com" not in markup
     assert f'id="comment-{comment.id}"' in markup
+    assert "hidden@example.com" not in page(client, "/journal/feed.xml")
+    assert "hidden@example.com" not in page(client, "/sitemap.xml")
 
 
 @pytest.mark.parametrize(
