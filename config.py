@@ -175,6 +175,8 @@ class Config:
     # Flask-Limiter strings; each applies to the sign-up form and to "resend" separately.
     GUIDE_LIMIT_PER_IP = os.environ.get("GUIDE_LIMIT_PER_IP", "20 per hour")
     GUIDE_LIMIT_PER_EMAIL = os.environ.get("GUIDE_LIMIT_PER_EMAIL", "5 per hour")
+    COMMENT_LIMIT_PER_IP = os.environ.get("COMMENT_LIMIT_PER_IP", "10 per hour")
+    COMMENT_LIMIT_PER_EMAIL = os.environ.get("COMMENT_LIMIT_PER_EMAIL", "5 per hour")
 
     PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "auto")
     STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY") or None
@@ -195,6 +197,11 @@ class Config:
     WTF_CSRF_HEADERS = ["X-CSRFToken"]
 
     CATALOG_PAGE_SIZE = 12
+    JOURNAL_PAGE_SIZE = 10
+    # Article views are added up in each process and written at most this often (or once this many
+    # are waiting): no database write per page view.
+    JOURNAL_VIEW_FLUSH_SECONDS = _env_int("JOURNAL_VIEW_FLUSH_SECONDS", 30)
+    JOURNAL_VIEW_FLUSH_VIEWS = _env_int("JOURNAL_VIEW_FLUSH_VIEWS", 200)
     # Seconds a rendered catalog fragment may be served from cache; a catalog change
     # invalidates it at once, this only bounds memory use.
     CATALOG_CACHE_SECONDS = _env_int("CATALOG_CACHE_SECONDS", 300)

@@ -68,6 +68,8 @@ TARGETS: tuple[Target, ...] = (
     Target("product page", "shop", "/products/spore-print-hoodie", goal=1.0),
     Target("product, cookies", "shop", "/products/spore-print-hoodie", returning=True),
     Target("cart JSON", "shop", "/cart.json"),
+    Target("journal list", "shop", "/journal", goal=1.0),
+    Target("article page", "shop", "/journal/listening-in-relationships", goal=1.0),
 )
 
 

@@ -69,6 +69,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     register_guide_listeners()
     from shop.accounts.views import bp as accounts_bp
     from shop.admin import (  # noqa: F401  (routes register on the admin blueprint)
+        comment_views,
+        journal_views,
         lead_views,
         order_views,
         product_views,
@@ -80,6 +82,8 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.checkout.views import bp as checkout_bp
     from shop.downloads.views import bp as downloads_bp
     from shop.guides.views import bp as guides_bp
+    from shop.journal import comment_views as journal_comment_views  # noqa: F401  (journal routes)
+    from shop.journal.views import bp as journal_bp
     from shop.orders.views import bp as orders_bp
     from shop.payments import selection as payment_selection
     from shop.payments.views import bp as payments_bp
@@ -95,6 +99,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.register_blueprint(orders_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(guides_bp)
+    app.register_blueprint(journal_bp)
     app.register_blueprint(site_bp)
     if app.config["DEV_TOOLS"] and app.config["APP_ENV"] != "production":
         from shop.emails.views import bp as dev_outbox_bp

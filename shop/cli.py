@@ -19,6 +19,7 @@ from shop.emails import services as email_services
 from shop.emails import worker as email_worker
 from shop.guides import export as lead_export
 from shop.guides import services as lead_services
+from shop.journal import demo_articles
 from shop.orders.pending import release_expired_orders
 from shop.payments import services as payment_services
 from shop.payments.errors import PaymentError
@@ -39,6 +40,8 @@ def seed(if_empty: bool) -> None:
     created = demo_catalog.seed_demo_catalog(guide_storage())
     summary = ", ".join(f"{count} {name}" for name, count in created.items())
     click.echo(f"Seeded demo catalog: {summary}.")
+    articles = demo_articles.seed_demo_articles()
+    click.echo(f"Seeded {articles} journal article(s).")
     if account_services.get_user_by_email(DEMO_ADMIN_EMAIL) is None:
         password = secrets.token_urlsafe(12)
         account_services.create_staff(DEMO_ADMIN_EMAIL, password, role=Role.ADMIN)

@@ -7,14 +7,19 @@ from shop.catalog.models import CatalogRevision, Category, Product, ProductVaria
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.emails.models import OutgoingEmail
 from shop.guides.models import ConsentRecord, GuideRequest, Lead, LeadErasureCount
+from shop.journal.comment_models import ArticleComment, CommentEmailOptOut
+from shop.journal.models import Article
 from shop.orders.models import Order, OrderEvent, OrderLine, PaymentEventRecord
 
 __all__ = [
+    "Article",
+    "ArticleComment",
     "AuditEvent",
     "Cart",
     "CartLine",
     "CatalogRevision",
     "Category",
+    "CommentEmailOptOut",
     "ConsentRecord",
     "DownloadEvent",
     "DownloadGrant",

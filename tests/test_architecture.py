@@ -27,7 +27,8 @@ LAYERS: dict[str, int] = {
     "accounts": 5,
     "guides": 6,
     "storefront": 7,
-    "site": 7,
+    "journal": 7,
+    "site": 8,  # the sitemap lists every public page, the journal's articles among them
     "admin": 8,
 }
 # Top-level modules that wire the packages into the app; every other top-level module is infrastructure

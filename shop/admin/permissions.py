@@ -37,6 +37,20 @@ ENDPOINT_ROLES = MappingProxyType(
         "admin.variant_new": Role.STAFF,
         "admin.variant_edit": Role.STAFF,
         "admin.variant_stock": Role.STAFF,
+        # the journal: writing, previewing, scheduling and unpublishing articles
+        "admin.journal_articles": Role.STAFF,
+        "admin.journal_article_new": Role.STAFF,
+        "admin.journal_article_edit": Role.STAFF,
+        "admin.journal_article_preview": Role.STAFF,
+        "admin.journal_article_publish": Role.STAFF,
+        "admin.journal_article_schedule": Role.STAFF,
+        "admin.journal_article_unpublish": Role.STAFF,
+        "admin.journal_article_image": Role.STAFF,
+        # journal comments: the moderation queue and the shop's replies; which articles earn
+        "admin.comments_queue": Role.STAFF,
+        "admin.comments_moderate": Role.STAFF,
+        "admin.comment_reply": Role.STAFF,
+        "admin.article_report": Role.STAFF,
         # the mailing list: people who are not (yet) customers, their consent history and IP addresses
         "admin.leads": Role.ADMIN,
         "admin.lead_detail": Role.ADMIN,

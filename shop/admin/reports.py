@@ -23,15 +23,10 @@ from shop.catalog.models import ProductVariant
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.guides.models import Lead
-from shop.orders.models import Order, OrderStatus
+from shop.orders.models import Order
 from shop.orders.staff_actions import awaiting_shipment
+from shop.orders.status_machine import REVENUE_STATES
 
-REVENUE_STATES = (
-    OrderStatus.PAID.value,
-    OrderStatus.FULFILLED.value,
-    OrderStatus.PARTIALLY_REFUNDED.value,
-    OrderStatus.REFUNDED.value,
-)
 WINDOWS = ((1, "Today"), (7, "Last 7 days"), (30, "Last 30 days"))
 LEAD_WINDOW_DAYS = 7
 SOURCE_WINDOW_DAYS = 30

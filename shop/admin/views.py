@@ -6,6 +6,7 @@ from shop.admin import reports
 from shop.admin.blueprint import bp
 from shop.audit import services as audit
 from shop.catalog.editing import LOW_STOCK_THRESHOLD
+from shop.journal import comments
 from shop.orders.status_machine import STATUS_LABELS
 from shop.pagination import page_count, requested_page
 
@@ -15,6 +16,7 @@ def dashboard() -> str:
     return render_template(
         "admin/dashboard.html",
         dashboard=reports.build_dashboard(),
+        pending_comments=comments.count_pending(),
         low_stock_threshold=LOW_STOCK_THRESHOLD,
         status_labels=STATUS_LABELS,
     )

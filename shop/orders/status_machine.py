@@ -28,6 +28,8 @@ TRANSITIONS: dict[OrderStatus, frozenset[OrderStatus]] = {
 
 # States in which the order's money is with the shop (fully or partly).
 PAID_STATES = frozenset({S.PAID, S.FULFILLED, S.PARTIALLY_REFUNDED})
+# Orders whose money counts as revenue (net of refunds) in the reports.
+REVENUE_STATES = (S.PAID.value, S.FULFILLED.value, S.PARTIALLY_REFUNDED.value, S.REFUNDED.value)
 # States in which the stock reservation has been handed back.
 RELEASED_STATES = frozenset({S.EXPIRED, S.CANCELLED, S.PAYMENT_FAILED})
 

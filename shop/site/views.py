@@ -14,7 +14,9 @@ from flask import (
 )
 
 from shop.catalog import services as catalog_services
+from shop.clock import utcnow
 from shop.extensions import db
+from shop.journal import services as journal_services
 
 bp = Blueprint("site", __name__)
 log = logging.getLogger(__name__)
@@ -60,8 +62,13 @@ def sitemap() -> Response:
     guide = catalog_services.get_lead_magnet()
     if guide is not None:
         urls.append(url_for("guides.guide", slug=guide.slug, _external=True))
+    urls.append(url_for("journal.article_list", _external=True))
     urls.append(url_for("site.privacy", _external=True))
-    xml = render_template("site/sitemap.xml", urls=urls)
+    articles = [
+        (url_for("journal.article_detail", slug=slug, _external=True), lastmod)
+        for slug, lastmod in journal_services.list_sitemap_entries(now=utcnow())
+    ]
+    xml = render_template("site/sitemap.xml", urls=urls, dated_urls=articles)
     return Response(xml, mimetype="application/xml")
 
 

@@ -160,8 +160,11 @@ def endpoints_at(adapter: MapAdapter, url: str) -> set[str]:
 @pytest.mark.parametrize(
     ("role", "labels"),
     [
-        (Role.STAFF, ["Dashboard", "Orders", "Products"]),
-        (Role.ADMIN, ["Dashboard", "Orders", "Products", "Leads", "Audit log", "Staff"]),
+        (Role.STAFF, ["Dashboard", "Orders", "Products", "Journal", "Comments"]),
+        (
+            Role.ADMIN,
+            ["Dashboard", "Orders", "Products", "Journal", "Comments", "Leads", "Audit log", "Staff"],
+        ),
     ],
 )
 def test_the_admin_menu_lists_only_what_the_role_may_open(app: Flask, role: Role, labels: list[str]) -> None:

@@ -1,0 +1,1 @@
+"""The journal: articles written by staff, listed at /journal, with their feed and admin editor."""
