@@ -20,7 +20,7 @@ from shop.journal.models import Article
 from tests.accounts.helpers import PASSWORD, make_user
 from tests.e2e.conftest import PHONE, LiveServer, outbox_row
 from tests.e2e.shopper import assert_no_axe_violations, flash
-from tests.journal.comment_helpers import make_article
+from tests.journal.helpers import make_article
 
 pytestmark = pytest.mark.e2e
 
@@ -42,7 +42,7 @@ def live_server_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, An
 @pytest.fixture(scope="module")
 def article(live_server: LiveServer) -> Iterator[str]:
     with live_server.app.app_context():
-        make_article(slug=SLUG, title="Talking it through", body_markdown="Say the small thing first.")
+        make_article(slug=SLUG, title="Talking it through", body="Say the small thing first.")
         make_user(email=STAFF_EMAIL, role=Role.STAFF)
         db.session.remove()
     yield f"/journal/{SLUG}"

@@ -13,7 +13,8 @@ from shop.catalog.services import bump_catalog_revision
 from shop.extensions import db
 from shop.journal.comment_models import CommentStatus
 from tests.e2e.conftest import PHONE, LiveServer
-from tests.journal.comment_helpers import add_comment, make_article
+from tests.journal.comment_helpers import add_comment
+from tests.journal.helpers import make_article
 
 pytestmark = pytest.mark.e2e
 
@@ -96,7 +97,7 @@ Object.defineProperty(window, "speechSynthesis", { value: undefined, configurabl
 @pytest.fixture(scope="module")
 def article(live_server: LiveServer) -> Iterator[str]:
     with live_server.app.app_context():
-        article = make_article(slug=SLUG, title="Listening well", body_markdown=BODY)
+        article = make_article(slug=SLUG, title="Listening well", body=BODY)
         add_comment(article, status=CommentStatus.APPROVED, body="A reader's comment is not read aloud.")
         bump_catalog_revision()
         db.session.commit()

@@ -1,6 +1,6 @@
-"""Helpers for the comment tests: articles, a comment form dated long enough ago, comments in any state."""
+"""Helpers for the comment tests: a comment form dated long enough ago, comments in any state (articles come
+from tests/journal/helpers.py)."""
 
-import itertools
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -8,28 +8,7 @@ from shop.clock import utcnow
 from shop.extensions import db
 from shop.journal import comments
 from shop.journal.comment_models import ArticleComment, CommentStatus
-from shop.journal.models import Article, ArticleStatus
-
-_numbers = itertools.count(1)
-
-
-def make_article(*, slug: str | None = None, status: str = ArticleStatus.PUBLISHED, **fields: Any) -> Article:
-    number = next(_numbers)
-    published = status != ArticleStatus.DRAFT
-    article = Article(
-        slug=slug or f"article-{number}",
-        title=fields.pop("title", f"Article {number}"),
-        summary=fields.pop("summary", "A line under the title."),
-        body_markdown=fields.pop("body_markdown", "First sentence. Second sentence."),
-        author_name="Sam Writer",
-        topic="relationships",
-        status=status,
-        published_at=fields.pop("published_at", utcnow() - timedelta(days=1) if published else None),
-        **fields,
-    )
-    db.session.add(article)
-    db.session.commit()
-    return article
+from shop.journal.models import Article
 
 
 def old_stamp(article_id: int, seconds: int = 30) -> str:

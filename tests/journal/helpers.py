@@ -3,6 +3,7 @@
 import itertools
 from datetime import datetime, timedelta
 from html.parser import HTMLParser
+from typing import Any
 
 from shop.catalog.models import Product
 from shop.clock import utcnow
@@ -26,6 +27,7 @@ def make_article(
     related: list[Product] | None = None,
     hero_image_path: str | None = None,
     hero_image_alt: str = "",
+    **columns: Any,
 ) -> Article:
     number = next(_sequence)
     if published_at is None and days_ago is not None and status != ArticleStatus.DRAFT:
@@ -42,6 +44,7 @@ def make_article(
         related_products=related or [],
         hero_image_path=hero_image_path,
         hero_image_alt=hero_image_alt,
+        **columns,
     )
     db.session.add(article)
     db.session.commit()

@@ -14,7 +14,7 @@ from shop.payments import staff_refunds
 from tests.admin.order_helpers import STAFF
 from tests.conftest import count_queries
 from tests.fixtures import OrderFactory
-from tests.journal.comment_helpers import make_article
+from tests.journal.helpers import make_article
 
 T0 = datetime(2026, 11, 1, 12, 0, tzinfo=UTC)
 

@@ -16,7 +16,8 @@ from shop.extensions import db
 from shop.journal import comments
 from shop.journal.comment_models import ArticleComment, CommentStatus
 from shop.journal.models import Article
-from tests.journal.comment_helpers import add_comment, make_article, submit
+from tests.journal.comment_helpers import add_comment, submit
+from tests.journal.helpers import make_article
 
 STAFF = Actor(user_id=None, email="staff@example.com")
 

@@ -15,7 +15,8 @@ from shop.journal import comments
 from shop.journal.comment_models import ArticleComment, CommentStatus
 from shop.journal.models import Article, ArticleStatus
 from tests.admin.helpers import client_as
-from tests.journal.comment_helpers import add_comment, comment_form, make_article
+from tests.journal.comment_helpers import add_comment, comment_form
+from tests.journal.helpers import make_article
 
 FORM_NOTE = "Your email address will not be published. Required fields are marked *"
 
@@ -62,7 +63,7 @@ def test_a_comment_is_held_and_the_reader_told_so(client: FlaskClient, article: 
 
 
 def test_an_approved_comment_shows_escaped_and_without_its_email(
-    client: FlaskClient, article: Article
+    client: FlaskClient, article: Article, staff_client: FlaskClient
 ) -> None:
     # given a warm (cached) article page
     page(client, f"/journal/{article.slug}")
@@ -75,8 +76,7 @@ def test_an_approved_comment_shows_escaped_and_without_its_email(
     [comment] = stored()
 
     # when staff approve it
-    staff = client_as(client.application, Role.STAFF)
-    staff.post("/admin/comments", data={"action": "approve", "comment_ids": [str(comment.id)]})
+    staff_client.post("/admin/comments", data={"action": "approve", "comment_ids": [str(comment.id)]})
 
     # then it shows at once, as text, and the address is nowhere in the page
     markup = page(client, f"/journal/{article.slug}")
@@ -193,26 +193,28 @@ def test_customers_and_visitors_cannot_moderate(app: Flask, client: FlaskClient,
     assert stored()[0].status == CommentStatus.PENDING
 
 
-def test_staff_see_the_queue_and_the_count_on_the_dashboard(app: Flask, article: Article) -> None:
+def test_staff_see_the_queue_and_the_count_on_the_dashboard(
+    app: Flask, article: Article, staff_client: FlaskClient
+) -> None:
     add_comment(article, email="first@example.com", body="First words")
     add_comment(article, email="second@example.com", body="Second words")
-    staff = client_as(app, Role.STAFF)
 
-    queue = page(staff, "/admin/comments")
-    dashboard = page(staff, "/admin/")
+    queue = page(staff_client, "/admin/comments")
+    dashboard = page(staff_client, "/admin/")
 
     assert "First words" in queue and "second@example.com" in queue and "Talking it through" in queue
     assert "Comments waiting for moderation (<span data-pending-comments>2</span>)" in dashboard
 
 
-def test_staff_approve_several_at_once_and_the_commenters_are_emailed(app: Flask, article: Article) -> None:
+def test_staff_approve_several_at_once_and_the_commenters_are_emailed(
+    app: Flask, article: Article, staff_client: FlaskClient
+) -> None:
     ids = [str(add_comment(article, email=f"r{n}@example.com").id) for n in range(2)]
-    staff = client_as(app, Role.STAFF)
 
-    response = staff.post("/admin/comments", data={"action": "approve", "comment_ids": ids})
+    response = staff_client.post("/admin/comments", data={"action": "approve", "comment_ids": ids})
 
     assert response.status_code == 303
-    assert "Approved 2 comments. 2 commenters will get an email." in page(staff, "/admin/comments")
+    assert "Approved 2 comments. 2 commenters will get an email." in page(staff_client, "/admin/comments")
     assert {c.status for c in stored()} == {CommentStatus.APPROVED}
 
 
@@ -226,30 +228,33 @@ def test_staff_approve_several_at_once_and_the_commenters_are_emailed(app: Flask
     ],
     ids=["none-ticked", "unknown-action", "odd-digit", "huge-id"],
 )
-def test_bad_moderation_posts_are_a_400(app: Flask, article: Article, data: dict) -> None:
+def test_bad_moderation_posts_are_a_400(
+    app: Flask, article: Article, data: dict, staff_client: FlaskClient
+) -> None:
     add_comment(article)
-    staff = client_as(app, Role.STAFF)
 
-    response = staff.post("/admin/comments", data=data)
+    response = staff_client.post("/admin/comments", data=data)
 
     assert response.status_code == 400
     assert "Nothing was changed" in response.get_data(as_text=True)
     assert stored()[0].status == CommentStatus.PENDING
 
 
-def test_an_unknown_list_or_page_is_a_404(app: Flask) -> None:
-    staff = client_as(app, Role.STAFF)
+def test_an_unknown_list_or_page_is_a_404(app: Flask, staff_client: FlaskClient) -> None:
 
-    assert staff.get("/admin/comments?status=deleted").status_code == 404
-    assert staff.get("/admin/comments?page=²").status_code == 404
-    assert staff.get("/admin/comments?page=2").status_code == 404
+    assert staff_client.get("/admin/comments?status=deleted").status_code == 404
+    assert staff_client.get("/admin/comments?page=²").status_code == 404
+    assert staff_client.get("/admin/comments?page=2").status_code == 404
 
 
-def test_staff_reply_as_the_shop(app: Flask, client: FlaskClient, article: Article) -> None:
+def test_staff_reply_as_the_shop(
+    app: Flask, client: FlaskClient, article: Article, staff_client: FlaskClient
+) -> None:
     comment = add_comment(article, status=CommentStatus.APPROVED)
-    staff = client_as(app, Role.STAFF)
 
-    response = staff.post(f"/admin/comments/{comment.id}/reply", data={"body": "Glad it helped, Robin."})
+    response = staff_client.post(
+        f"/admin/comments/{comment.id}/reply", data={"body": "Glad it helped, Robin."}
+    )
 
     assert response.status_code == 303
     text = visible_text(page(client, f"/journal/{article.slug}"))
@@ -257,14 +262,15 @@ def test_staff_reply_as_the_shop(app: Flask, client: FlaskClient, article: Artic
     assert "staff@example.com" not in text
 
 
-def test_replying_needs_text_and_an_approved_comment(app: Flask, article: Article) -> None:
+def test_replying_needs_text_and_an_approved_comment(
+    app: Flask, article: Article, staff_client: FlaskClient
+) -> None:
     pending = add_comment(article)
     approved = add_comment(article, status=CommentStatus.APPROVED)
-    staff = client_as(app, Role.STAFF)
 
-    assert staff.post(f"/admin/comments/{approved.id}/reply", data={"body": ""}).status_code == 400
-    assert staff.post(f"/admin/comments/{pending.id}/reply", data={"body": "Hi"}).status_code == 409
-    assert staff.get("/admin/comments/999/reply").status_code == 404
+    assert staff_client.post(f"/admin/comments/{approved.id}/reply", data={"body": ""}).status_code == 400
+    assert staff_client.post(f"/admin/comments/{pending.id}/reply", data={"body": "Hi"}).status_code == 409
+    assert staff_client.get("/admin/comments/999/reply").status_code == 404
     assert len(stored()) == 2
 
 
@@ -303,10 +309,8 @@ def test_one_click_stops_without_a_csrf_token_and_a_bad_token_is_a_404(csrf_app:
     )
 
 
-def test_the_articles_report_page(app: Flask, article: Article) -> None:
-    staff = client_as(app, Role.STAFF)
-
-    markup = page(staff, "/admin/reports/articles")
+def test_the_articles_report_page(app: Flask, article: Article, staff_client: FlaskClient) -> None:
+    markup = page(staff_client, "/admin/reports/articles")
 
     assert "Which articles earn" in markup and "Talking it through" in markup
     assert client_as(app, Role.CUSTOMER, "c2@example.com").get("/admin/reports/articles").status_code == 403

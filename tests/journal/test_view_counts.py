@@ -4,11 +4,9 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from shop.accounts.models import Role
 from shop.extensions import db
 from shop.journal import view_counts
 from shop.journal.models import Article
-from tests.admin.helpers import client_as
 from tests.conftest import count_queries
 from tests.journal.helpers import make_article
 
@@ -50,14 +48,16 @@ def test_a_cached_article_view_writes_nothing(app: Flask, client: FlaskClient) -
     assert not [s for s in statements if "article" in s.lower()], "the cached page needs no article query"
 
 
-def test_bots_and_staff_previews_are_not_counted(app: Flask, client: FlaskClient) -> None:
+def test_bots_and_staff_previews_are_not_counted(
+    app: Flask, client: FlaskClient, staff_client: FlaskClient
+) -> None:
     app.config.update(JOURNAL_VIEW_FLUSH_SECONDS=0, JOURNAL_VIEW_FLUSH_VIEWS=1)
     make_article(slug="crawled")
 
     client.get("/journal/crawled", headers={"User-Agent": "Googlebot/2.1"})
     client.get("/journal/crawled", headers={"User-Agent": ""})
     client.head("/journal/crawled", headers=BROWSER)
-    client_as(app, Role.STAFF).get("/journal/crawled", headers=BROWSER)
+    staff_client.get("/journal/crawled", headers=BROWSER)
 
     assert _views("crawled") == 0
     client.get("/journal/crawled", headers=BROWSER)

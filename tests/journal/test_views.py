@@ -189,11 +189,10 @@ def test_a_scheduled_article_appears_on_cached_pages_when_its_time_comes(
     assert "Coming soon" in client.get("/journal/already-out").get_data(as_text=True)
 
 
-def test_staff_preview_drafts_which_are_not_indexed_or_stored(app: Flask) -> None:
+def test_staff_preview_drafts_which_are_not_indexed_or_stored(app: Flask, staff_client: FlaskClient) -> None:
     make_article(slug="a-draft", title="Work in progress", status=ArticleStatus.DRAFT)
-    staff = client_as(app, Role.STAFF)
 
-    response = staff.get("/journal/a-draft")
+    response = staff_client.get("/journal/a-draft")
 
     assert response.status_code == 200
     text = response.get_data(as_text=True)
