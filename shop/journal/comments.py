@@ -2,8 +2,8 @@
 moderation, what staff do with it (approve, reject as spam, delete, reply: each audit-logged), the
 "your comment is live" email and the one-click way to stop it, and what the public may read.
 
-Every rule lives here; the views only read forms and call these functions. docs/rules.md "Journal
-comments" states them in prose.
+Every rule lives here; the views only read forms and call these functions. docs/rules.md#journal
+(rules 6 to 9) states them in prose.
 """
 
 import logging

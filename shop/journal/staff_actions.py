@@ -28,8 +28,9 @@ MAX_SLUG_LENGTH = 120
 # About 15,000 words: far beyond any article; a bigger body is a paste gone wrong.
 MAX_BODY_CHARS = 100_000
 MAX_RELATED_PRODUCTS = 6
-# Addresses under /journal/ that belong to the journal's own pages (the comment-email stop page is
-# /journal/comment-emails/<token>): an article there would take its comment form's address.
+# Addresses under /journal/ that belong to the journal's own pages (docs/rules.md#journal rule 2): the
+# comment-email page is /journal/comment-emails/<token>, so an article there would lose its comment form's
+# address (/journal/comment-emails/comments) to it.
 RESERVED_SLUGS = frozenset({"comment-emails"})
 
 
