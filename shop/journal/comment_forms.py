@@ -20,7 +20,7 @@ class CommentForm(FlaskForm):
     email = email_address_field("Email")
     body = TextAreaField("Comment", validators=[PrintableText(multi_line=True)])
     # The honeypot: hidden from people (CSS, aria-hidden, out of the tab order); bots fill it in.
-    website = StringField("Leave this field empty")
+    website = StringField("Leave this field empty", validators=[PrintableText()])
     # When the form was shown, signed (shop.journal.comments.form_stamp).
     started = HiddenField(validators=[PrintableText()])
 
