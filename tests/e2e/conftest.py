@@ -98,6 +98,16 @@ def live_server_config() -> dict[str, Any]:
 
 
 @pytest.fixture(scope="module")
+def disk_outbox_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """Settings that send emails to the development outbox on disk, which the browser reads at /dev/outbox:
+    a module that needs emails returns these from its `live_server_config`."""
+    return {
+        "MAIL_BACKEND": "shop.emails.outbox_backend.EmailBackend",
+        "MAIL_FILE_PATH": str(tmp_path_factory.mktemp("outbox")),
+    }
+
+
+@pytest.fixture(scope="module")
 def live_server(
     tmp_path_factory: pytest.TempPathFactory, live_server_config: dict[str, Any]
 ) -> Iterator[LiveServer]:

@@ -24,12 +24,8 @@ _addresses = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
-def live_server_config(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """Emails go to the development outbox on disk, which the browser reads at /dev/outbox."""
-    return {
-        "MAIL_BACKEND": "shop.emails.outbox_backend.EmailBackend",
-        "MAIL_FILE_PATH": str(tmp_path_factory.mktemp("outbox")),
-    }
+def live_server_config(disk_outbox_config: dict[str, Any]) -> dict[str, Any]:
+    return disk_outbox_config
 
 
 def new_address() -> str:
