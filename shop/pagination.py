@@ -19,3 +19,14 @@ def requested_page(not_found: str = "That page does not exist.") -> int:
 def page_count(total: int, page_size: int) -> int:
     """Pages needed for `total` items; an empty list still has its one (empty) page."""
     return max(1, -(-total // page_size))
+
+
+def existing_page_count(
+    page: int, total: int, page_size: int, not_found: str = "That page does not exist."
+) -> int:
+    """`page_count`, for a list whose `page` was asked for: a page past the end is a 404, like one that
+    never could exist (page 1 of an empty list is its one, empty page)."""
+    pages = page_count(total, page_size)
+    if page > pages:
+        abort(404, description=not_found)
+    return pages

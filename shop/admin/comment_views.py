@@ -9,7 +9,7 @@ from shop.form_fields import query_text
 from shop.journal import comments, reports
 from shop.journal.comment_forms import CommentModerationForm, CommentReplyForm
 from shop.journal.comment_models import CommentStatus
-from shop.pagination import page_count, requested_page
+from shop.pagination import existing_page_count, requested_page
 
 Page = str | tuple[str, int] | Response
 
@@ -35,9 +35,7 @@ def _status() -> str:
 def _queue_page(form: CommentModerationForm, status: str, http_status: int = 200) -> Page:
     page = requested_page()
     queue = comments.list_queue(status, page=page)
-    pages = page_count(queue.total, comments.MODERATION_PAGE_SIZE)
-    if page > pages:
-        abort(404, description="That page does not exist.")
+    pages = existing_page_count(page, queue.total, comments.MODERATION_PAGE_SIZE)
     html = render_template(
         "admin/comments.html",
         queue=queue,

@@ -9,7 +9,7 @@ from shop.admin.forms import LeadEraseForm, LeadFilterForm
 from shop.clock import utcnow
 from shop.guides import export, staff_actions
 from shop.guides.export import LeadFilter
-from shop.pagination import requested_page
+from shop.pagination import existing_page_count, requested_page
 
 Page = str | tuple[str, int] | Response
 
@@ -59,8 +59,7 @@ def leads() -> Page:
     if lead_filter is None:
         return _list_page(form, None)
     result = staff_actions.list_leads(lead_filter, page=page)
-    if page > result.pages:
-        abort(404, description="That page does not exist.")
+    existing_page_count(page, result.total, staff_actions.PAGE_SIZE)
     return _list_page(form, result)
 
 

@@ -5,6 +5,7 @@ import re
 from collections.abc import Mapping
 from datetime import date
 
+from shop.form_fields import has_control_characters
 from shop.orders.staff_actions import FILTER_LABELS, SEARCH_MAX, OrderFilter
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -38,7 +39,7 @@ def parse_order_filter(args: Mapping[str, str]) -> OrderFilter:
     search = args.get("q", "").strip()
     if len(search) > SEARCH_MAX:
         raise FilterError(f"Search for at most {SEARCH_MAX} characters of an order number or email.")
-    if any(ord(character) < 32 or ord(character) == 127 for character in search):
+    if has_control_characters(search):
         raise FilterError("Search for letters, digits and punctuation only.")
     created_from = _date(args.get("from", ""), "start")
     created_to = _date(args.get("to", ""), "end")

@@ -39,7 +39,7 @@ from shop.orders.lookups import get_order_by_number
 from shop.orders.models import Order
 from shop.orders.staff_actions import FILTER_LABELS, OrderActionError, OrderFilter
 from shop.orders.status_machine import STATUS_LABELS
-from shop.pagination import page_count, requested_page
+from shop.pagination import existing_page_count, page_count, requested_page
 from shop.payments import staff_refunds
 from shop.payments.dashboard_links import payment_dashboard_url
 from shop.payments.errors import PaymentError
@@ -75,6 +75,7 @@ def orders() -> Page:
     except FilterError as error:
         return _orders_page(OrderFilter(), [], 0, page, error=str(error), raw=request.args), 400
     items, total = staff_actions.list_orders_for_staff(order_filter, page=page, page_size=PAGE_SIZE)
+    existing_page_count(page, total, PAGE_SIZE)
     return _orders_page(order_filter, items, total, page)
 
 

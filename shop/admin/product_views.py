@@ -20,7 +20,7 @@ from shop.catalog.editing import CatalogEditError, ProductDetails, VariantDetail
 from shop.catalog.models import Product, ProductKind
 from shop.form_fields import query_text
 from shop.media import InvalidUploadError, save_image
-from shop.pagination import page_count, requested_page
+from shop.pagination import existing_page_count, requested_page
 from shop.storage import guide_storage
 
 Page = str | tuple[str, int] | Response
@@ -75,12 +75,13 @@ def products() -> Page:
     search = query_text("q")
     page = requested_page()
     items, total = editing.list_products_for_staff(search=search, page=page)
+    pages = existing_page_count(page, total, editing.STAFF_PAGE_SIZE)
     return render_template(
         "admin/products.html",
         products=items,
         total=total,
         page=page,
-        pages=page_count(total, editing.STAFF_PAGE_SIZE),
+        pages=pages,
         search=search,
     )
 

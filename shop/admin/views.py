@@ -8,7 +8,7 @@ from shop.audit import services as audit
 from shop.catalog.editing import LOW_STOCK_THRESHOLD
 from shop.journal import comments
 from shop.orders.status_machine import STATUS_LABELS
-from shop.pagination import page_count, requested_page
+from shop.pagination import existing_page_count, requested_page
 
 
 @bp.get("/")
@@ -26,10 +26,11 @@ def dashboard() -> str:
 def audit_log() -> str:
     page = requested_page()
     events, total = audit.list_events(page=page)
+    pages = existing_page_count(page, total, audit.PAGE_SIZE)
     return render_template(
         "admin/audit.html",
         events=events,
         page=page,
-        pages=page_count(total, audit.PAGE_SIZE),
+        pages=pages,
         total=total,
     )

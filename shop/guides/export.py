@@ -116,8 +116,9 @@ def lead_conditions(lead_filter: LeadFilter) -> list[sa.ColumnElement[bool]]:
 
 
 def select_leads(lead_filter: LeadFilter) -> sa.Select[tuple[Lead]]:
-    """The leads a filter names, oldest first."""
-    return sa.select(Lead).where(*lead_conditions(lead_filter)).order_by(Lead.created_at, Lead.id)
+    """The leads a filter names, newest first (the admin list, its CSV and the CLI export agree)."""
+    newest_first = (Lead.created_at.desc(), Lead.id.desc())
+    return sa.select(Lead).where(*lead_conditions(lead_filter)).order_by(*newest_first)
 
 
 def count_leads(lead_filter: LeadFilter) -> int:
@@ -142,7 +143,7 @@ def csv_batch(
     if after is not None:
         created_at, lead_id = after
         query = query.where(
-            sa.or_(Lead.created_at > created_at, sa.and_(Lead.created_at == created_at, Lead.id > lead_id))
+            sa.or_(Lead.created_at < created_at, sa.and_(Lead.created_at == created_at, Lead.id < lead_id))
         )
     leads = db.session.scalars(query).all()
     text = "".join(csv_line(lead_row(lead)) for lead in leads)

@@ -1,8 +1,9 @@
 """Staff use cases on leads: the filtered list, one lead's record, the CSV export and erasure.
 
-The list and the export share `export.lead_conditions`, so the CSV holds exactly the leads the list
-shows. Exports and erasures are written to the audit log; neither record keeps an email address (an
-erased person's address must not survive in the log, and a search term may be one).
+The list and the export share `export.select_leads`, so the CSV holds exactly the leads the list
+shows, in the same order (newest first). Exports and erasures are written to the audit log; neither
+record keeps an email address (an erased person's address must not survive in the log, and a search
+term may be one).
 """
 
 from dataclasses import dataclass
@@ -14,7 +15,7 @@ from shop.audit import services as audit
 from shop.audit.services import Actor
 from shop.extensions import db
 from shop.guides import services
-from shop.guides.export import LeadFilter, count_leads, lead_conditions
+from shop.guides.export import LeadFilter, count_leads, select_leads
 from shop.guides.models import ConsentRecord, Lead
 from shop.orders.models import Order
 from shop.pagination import page_count
@@ -42,10 +43,8 @@ def list_leads(lead_filter: LeadFilter, *, page: int, page_size: int = PAGE_SIZE
     """One page of the filtered leads, newest first, with their linked accounts."""
     total = count_leads(lead_filter)
     leads = db.session.scalars(
-        sa.select(Lead)
-        .where(*lead_conditions(lead_filter))
+        select_leads(lead_filter)
         .options(selectinload(Lead.user))
-        .order_by(Lead.created_at.desc(), Lead.id.desc())
         .limit(page_size)
         .offset((page - 1) * page_size)
     ).all()

@@ -201,9 +201,8 @@ def check_cancel(order: Order) -> None:
     if order.status == S.PENDING_PAYMENT or _can_cancel_paid(order):
         return
     if order.shipped_at is not None or order.status == S.FULFILLED:
-        raise OrderActionError(
-            f"Order {order.number} has shipped, so it can't be cancelled. Refund it instead."
-        )
+        done = "has been delivered" if order.is_digital_only else "has shipped"
+        raise OrderActionError(f"Order {order.number} {done}, so it can't be cancelled. Refund it instead.")
     if order.status == S.PARTIALLY_REFUNDED:
         raise OrderActionError(
             f"Order {order.number} was partly refunded, so it can't be cancelled. Refund the rest instead."

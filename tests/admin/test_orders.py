@@ -5,6 +5,7 @@ import csv
 import io
 import re
 from datetime import timedelta
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -12,6 +13,7 @@ from flask import Flask, render_template
 from flask.testing import FlaskClient
 
 from shop.accounts.models import Role
+from shop.admin.order_filters import FilterError, parse_order_filter
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.orders import shipping
@@ -120,6 +122,8 @@ def test_a_date_range_filters_by_the_utc_day_placed(paid_order: OrderFactory, st
         ("status=shipped", "Choose a status from the list"),
         ("q=" + "x" * 101, "at most 100 characters"),
         ("q=ana%00", "letters, digits and punctuation"),
+        ("q=an%C2%85a", "letters, digits and punctuation"),  # C1: next line
+        ("q=ana%C2%9B", "letters, digits and punctuation"),  # C1: control sequence introducer
     ],
 )
 def test_nonsense_filters_are_a_400_with_a_message(
@@ -135,6 +139,12 @@ def test_nonsense_filters_are_a_400_with_a_message(
     assert csv_response.status_code == 400 and message in text(csv_response)
 
 
+@pytest.mark.parametrize("search", ["ana\ud800", "\udfffana", "an\x85a", "an\x9ba"])
+def test_searches_with_lone_surrogates_or_c1_controls_are_refused(search: str) -> None:
+    with pytest.raises(FilterError, match="letters, digits and punctuation"):
+        parse_order_filter({"q": search})
+
+
 def test_the_list_pages(pending_order: OrderFactory, staff: FlaskClient) -> None:
     orders = [pending_order(("GUIDE-WB", 1), email=f"p{index}@example.com") for index in range(27)]
 
@@ -144,6 +154,7 @@ def test_the_list_pages(pending_order: OrderFactory, staff: FlaskClient) -> None
     assert "Page 1 of 2" in first and orders[0].number not in first and orders[-1].number in first
     assert orders[0].number in second and orders[1].number in second and orders[2].number not in second
     assert staff.get("/admin/orders?page=0").status_code == 404
+    assert staff.get("/admin/orders?page=3").status_code == 404
 
 
 def test_the_list_does_not_query_per_order(paid_order: OrderFactory, app: Flask, staff: FlaskClient) -> None:
@@ -485,7 +496,23 @@ def test_cancelling_a_shipped_order_is_refused(paid_order: OrderFactory, admin: 
     first, second = confirm(admin, f"/admin/orders/{order.number}/cancel", {})
 
     assert first.status_code == second.status_code == 409
-    assert "Refund it instead" in text(second)
+    page = unescape(text(second))
+    assert f"Order {order.number} has shipped, so it can't be cancelled. Refund it instead." in page
+    assert reload(order).status == "fulfilled" and reload(order).refunded_cents == 0
+
+
+def test_cancelling_a_delivered_digital_order_is_refused_without_saying_it_shipped(
+    paid_order: OrderFactory, admin: FlaskClient
+) -> None:
+    order = paid_order(("GUIDE-WB", 1))
+    assert reload(order).status == "fulfilled"
+
+    first, second = confirm(admin, f"/admin/orders/{order.number}/cancel", {})
+
+    assert first.status_code == second.status_code == 409
+    page = unescape(text(second))
+    assert f"Order {order.number} has been delivered, so it can't be cancelled. Refund it instead." in page
+    assert "has shipped" not in page
     assert reload(order).status == "fulfilled" and reload(order).refunded_cents == 0
 
 

@@ -69,14 +69,14 @@ def test_by_default_only_confirmed_consenting_subscribed_leads_are_exported(crow
     assert [row["email"] for row in exported()] == ["ana@example.com"]
 
 
-def test_all_exports_everyone_once(crowd: None) -> None:
+def test_all_exports_everyone_once_newest_first(crowd: None) -> None:
     rows = exported(export.LeadFilter(include_all=True))
 
     assert [row["email"] for row in rows] == [
-        "ana@example.com",
-        "bea@example.com",
-        "cy@example.com",
         "di@example.com",
+        "cy@example.com",
+        "bea@example.com",
+        "ana@example.com",
     ]
 
 

@@ -4,7 +4,7 @@ import pytest
 from flask import Flask
 from werkzeug.exceptions import NotFound
 
-from shop.pagination import page_count, requested_page
+from shop.pagination import existing_page_count, page_count, requested_page
 
 
 @pytest.mark.parametrize(
@@ -27,3 +27,15 @@ def test_a_page_that_is_not_a_sensible_number_is_a_404(raw: str) -> None:
         with pytest.raises(NotFound) as error:
             requested_page("No such page of the catalog.")
     assert error.value.description == "No such page of the catalog."
+
+
+@pytest.mark.parametrize(("page", "total", "pages"), [(1, 0, 1), (1, 10, 1), (2, 11, 2), (3, 21, 3)])
+def test_an_existing_page_gives_the_page_count(page: int, total: int, pages: int) -> None:
+    assert existing_page_count(page, total, 10) == pages
+
+
+@pytest.mark.parametrize(("page", "total"), [(2, 0), (2, 10), (3, 11), (99_999, 5)])
+def test_a_page_past_the_end_is_a_404(page: int, total: int) -> None:
+    with pytest.raises(NotFound) as error:
+        existing_page_count(page, total, 10)
+    assert error.value.description == "That page does not exist."
