@@ -13,8 +13,8 @@ from shop.clock import utcnow
 from shop.journal import staff_actions
 from shop.journal.errors import ArticleEditError
 from shop.journal.forms import ArticleActionForm, ArticleForm, ArticleImageForm, ArticleScheduleForm
-from shop.journal.models import Article, ArticleStatus
-from shop.journal.services import is_live
+from shop.journal.models import Article
+from shop.journal.services import stage_label
 from shop.journal.staff_actions import ArticleDetails
 from shop.journal.views import article_page_parts
 from shop.media import MAX_IMAGE_BYTES, InvalidUploadError, save_image
@@ -58,20 +58,12 @@ def _attach_error(form: object, error: ArticleEditError) -> None:
         flash(error.message, "error")
 
 
-def status_label(article: Article) -> str:
-    now = utcnow()
-    if article.status == ArticleStatus.DRAFT:
-        return "Draft"
-    if not is_live(article, now):
-        return "Scheduled"
-    return "Published"
-
-
 @bp.get("/journal")
 def journal_articles() -> Page:
     articles = staff_actions.list_articles_for_staff()
     return render_template(
-        "admin/journal_articles.html", articles=[(article, status_label(article)) for article in articles]
+        "admin/journal_articles.html",
+        articles=[(article, stage_label(article, utcnow())) for article in articles],
     )
 
 
@@ -102,7 +94,7 @@ def _edit_page(article: Article, status: int = 200, **forms: object) -> tuple[st
         render_template(
             "admin/journal_article_edit.html",
             article=article,
-            status=status_label(article),
+            status=stage_label(article, utcnow()),
             form=form,
             schedule_form=schedule_form,
             image_form=forms.get("image_form")

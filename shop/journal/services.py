@@ -32,6 +32,13 @@ def is_live(article: Article, now: datetime) -> bool:
     )
 
 
+def stage_label(article: Article, now: datetime) -> str:
+    """Where an article stands for staff: "Draft", "Scheduled" (not live yet) or "Published"."""
+    if article.status == ArticleStatus.DRAFT:
+        return "Draft"
+    return "Published" if is_live(article, now) else "Scheduled"
+
+
 def _newest_first(query: sa.Select) -> sa.Select:
     return query.order_by(Article.published_at.desc(), Article.id.desc())
 
