@@ -257,6 +257,17 @@ def test_a_long_export_streams_every_lead_once(app: Flask, admin: FlaskClient) -
     assert len(emails) == len(set(emails)) == export.BATCH_SIZE + 20
 
 
+def _all_csv_batches(*, size: int) -> list[str]:
+    """Every batch of the all-leads CSV, following the cursor as the download does."""
+    everyone = export.LeadFilter(include_all=True)
+    texts, cursor = [], None
+    while True:
+        text, cursor = export.csv_batch(everyone, after=cursor, size=size)
+        texts.append(text)
+        if cursor is None:
+            return texts
+
+
 def test_csv_batches_page_newest_first_across_signup_times(app: Flask) -> None:
     now = utcnow()
     for number in range(5):
@@ -264,14 +275,7 @@ def test_csv_batches_page_newest_first_across_signup_times(app: Flask) -> None:
             Lead(email=f"m{number}@example.com", signup_form="guide", created_at=now - timedelta(days=number))
         )
     db.session.commit()
-    everyone = export.LeadFilter(include_all=True)
-
-    texts, cursor = [], None
-    while True:
-        text, cursor = export.csv_batch(everyone, after=cursor, size=2)
-        texts.append(text)
-        if cursor is None:
-            break
+    texts = _all_csv_batches(size=2)
 
     emails = [line.split(",")[0] for line in "".join(texts).splitlines()]
     assert emails == [f"m{number}@example.com" for number in range(5)]
@@ -282,14 +286,7 @@ def test_csv_batches_page_through_ties_newest_first(app: Flask) -> None:
     for number in range(5):
         db.session.add(Lead(email=f"t{number}@example.com", signup_form="guide", created_at=same_moment))
     db.session.commit()
-    everyone = export.LeadFilter(include_all=True)
-
-    texts, cursor = [], None
-    while True:
-        text, cursor = export.csv_batch(everyone, after=cursor, size=2)
-        texts.append(text)
-        if cursor is None:
-            break
+    texts = _all_csv_batches(size=2)
 
     emails = [line.split(",")[0] for line in "".join(texts).splitlines()]
     assert emails == [f"t{number}@example.com" for number in reversed(range(5))]
