@@ -1,59 +1,144 @@
-"""Pure price arithmetic in integer cents: subtotals, the free-shipping rule and order totals.
+"""Pure price arithmetic in integer cents: discounts, subtotals, shipping by zone, tax and order totals.
 
 Standard library only: no Flask, no models, no config. Callers pass the shop's knobs in.
+
+Rounding, once and in one place each:
+- a percentage discount is rounded half up on the eligible amount, then spread over the eligible lines by
+  largest remainder, so the line discounts add up to it exactly and no line goes below zero;
+- tax is rounded half up once per line, on the line's amount after its discount.
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+
+BASIS_POINTS = 10_000  # 100% in basis points
+
+
+def _check_cents(name: str, value: object) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 0:
+        raise ValueError(f"{name} must not be negative, got {value}")
+
+
+def round_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded to the nearest int, halves up (both non-negative)."""
+    return (2 * numerator + denominator) // (2 * denominator)
 
 
 @dataclass(frozen=True)
 class PricedLine:
-    """One line of a cart or order, priced from the database at the moment of calculation."""
+    """One line of a cart or order, priced from the database at the moment of calculation.
+
+    `discount_cents` is this line's share of the order's discount (shop.pricing.apply_discount).
+    """
 
     unit_price_cents: int
     quantity: int
     is_physical: bool
+    discount_cents: int = 0
 
     def __post_init__(self) -> None:
-        for name in ("unit_price_cents", "quantity"):
-            value = getattr(self, name)
-            if not isinstance(value, int) or isinstance(value, bool):
-                raise TypeError(f"{name} must be an int, got {type(value).__name__}")
-            if value < 0:
-                raise ValueError(f"{name} must not be negative, got {value}")
+        for name in ("unit_price_cents", "quantity", "discount_cents"):
+            _check_cents(name, getattr(self, name))
+        if self.discount_cents > self.gross_cents:
+            raise ValueError(
+                f"a line's discount ({self.discount_cents}) cannot exceed its price ({self.gross_cents})"
+            )
+
+    @property
+    def gross_cents(self) -> int:
+        """Unit price × quantity, before any discount."""
+        return self.unit_price_cents * self.quantity
 
     @property
     def total_cents(self) -> int:
-        return self.unit_price_cents * self.quantity
+        """What the line costs after its discount."""
+        return self.gross_cents - self.discount_cents
+
+
+# --- Discounts ------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class OrderTotals:
-    """Everything a cart, checkout or payment needs to show or charge, in cents."""
+class DiscountTerms:
+    """What a code takes off: a percentage in basis points (1000 = 10%) or a fixed amount, never both."""
 
-    subtotal_cents: int
-    merchandise_subtotal_cents: int
-    requires_shipping: bool
-    shipping_cents: int
-    tax_cents: int
-    total_cents: int
-    free_shipping_threshold_cents: int
-    free_shipping_remaining_cents: int
-    free_shipping_progress_percent: int
+    percent_bp: int | None = None
+    amount_cents: int | None = None
 
-    @property
-    def has_free_shipping(self) -> bool:
-        return self.requires_shipping and self.shipping_cents == 0
+    def __post_init__(self) -> None:
+        if (self.percent_bp is None) == (self.amount_cents is None):
+            raise ValueError("a discount is either a percentage or an amount")
+        if self.percent_bp is not None:
+            _check_cents("percent_bp", self.percent_bp)
+            if not 0 < self.percent_bp <= BASIS_POINTS:
+                raise ValueError(f"a percentage must be between 0.01% and 100%, got {self.percent_bp} bp")
+        if self.amount_cents is not None:
+            _check_cents("amount_cents", self.amount_cents)
+            if self.amount_cents == 0:
+                raise ValueError("a fixed discount must be more than zero")
+
+
+def discount_total_cents(eligible_cents: int, terms: DiscountTerms) -> int:
+    """The discount on `eligible_cents` of eligible goods: never more than they cost."""
+    _check_cents("eligible_cents", eligible_cents)
+    if terms.percent_bp is not None:
+        return round_half_up(eligible_cents * terms.percent_bp, BASIS_POINTS)
+    return min(terms.amount_cents or 0, eligible_cents)
+
+
+def allocate_cents(total_cents: int, weights: Sequence[int]) -> list[int]:
+    """Split `total_cents` over `weights` in proportion, by largest remainder.
+
+    The parts add up to `total_cents` exactly and no part exceeds its weight (so `total_cents` may not
+    exceed the sum of the weights). Ties in the remainder go to the earlier weight.
+    """
+    _check_cents("total_cents", total_cents)
+    for weight in weights:
+        _check_cents("weight", weight)
+    whole = sum(weights)
+    if total_cents > whole:
+        raise ValueError(f"cannot take {total_cents} out of {whole}")
+    if total_cents == 0:
+        return [0] * len(weights)
+    shares = [total_cents * weight // whole for weight in weights]
+    remainders = [total_cents * weight % whole for weight in weights]
+    left = total_cents - sum(shares)
+    for index in sorted(range(len(weights)), key=lambda i: (-remainders[i], i))[:left]:
+        shares[index] += 1
+    return shares
+
+
+def apply_discount(
+    lines: Sequence[PricedLine], eligible: Sequence[bool], terms: DiscountTerms
+) -> list[PricedLine]:
+    """The lines with the discount spread over the eligible ones (others unchanged).
+
+    Any discount the lines already carry is replaced: one code per order.
+    """
+    if len(lines) != len(eligible):
+        raise ValueError("one eligibility flag per line")
+    weights = [line.gross_cents if ok else 0 for line, ok in zip(lines, eligible, strict=True)]
+    shares = allocate_cents(discount_total_cents(sum(weights), terms), weights)
+    return [replace(line, discount_cents=share) for line, share in zip(lines, shares, strict=True)]
+
+
+# --- Subtotals and shipping ------------------------------------------------------------------------
 
 
 def subtotal_cents(lines: Iterable[PricedLine]) -> int:
-    """Sum of unit price × quantity (less line discounts) over every line."""
-    return sum(line.total_cents for line in lines)
+    """Sum of unit price × quantity over every line, before discounts."""
+    return sum(line.gross_cents for line in lines)
+
+
+def discount_cents(lines: Iterable[PricedLine]) -> int:
+    """The order's discount: the sum of its lines' discounts."""
+    return sum(line.discount_cents for line in lines)
 
 
 def merchandise_subtotal_cents(lines: Iterable[PricedLine]) -> int:
-    """Subtotal of physical lines only: digital guides never count toward free shipping."""
+    """Physical lines only, after their discount: digital guides never count toward free shipping."""
     return sum(line.total_cents for line in lines if line.is_physical)
 
 
@@ -62,44 +147,131 @@ def requires_shipping(lines: Iterable[PricedLine]) -> bool:
     return any(line.is_physical and line.quantity > 0 for line in lines)
 
 
+@dataclass(frozen=True)
+class ShippingZone:
+    """Where the shop ships and on what terms. `countries` empty means every other country the shop
+    ships to; `free_over_cents` None means shipping to the zone is never free."""
+
+    name: str
+    countries: frozenset[str]
+    rate_cents: int
+    free_over_cents: int | None
+
+    def __post_init__(self) -> None:
+        _check_cents("rate_cents", self.rate_cents)
+        if self.free_over_cents is not None:
+            _check_cents("free_over_cents", self.free_over_cents)
+
+
+def zone_for_country(country: str, zones: Sequence[ShippingZone]) -> ShippingZone | None:
+    """The zone that names the country, else the catch-all zone (no countries), else None."""
+    country = country.upper()
+    named = next((zone for zone in zones if country in zone.countries), None)
+    if named is not None:
+        return named
+    return next((zone for zone in zones if not zone.countries), None)
+
+
 def shipping_cents(
-    merchandise_cents: int, *, requires_shipping: bool, flat_rate_cents: int, free_over_cents: int
+    merchandise_cents: int,
+    *,
+    requires_shipping: bool,
+    flat_rate_cents: int,
+    free_over_cents: int | None,
 ) -> int:
-    """The shipping charge: none for digital-only orders, free from the threshold, else the flat rate.
+    """The shipping charge: none for digital-only orders, free from the threshold (when the zone has
+    one), else the zone's rate.
 
     This is the one place the free-shipping rule lives; the threshold is inclusive ($150.00 ships free).
     """
     if not requires_shipping:
         return 0
-    if merchandise_cents >= free_over_cents:
+    if free_over_cents is not None and merchandise_cents >= free_over_cents:
         return 0
     return flat_rate_cents
 
 
 def free_shipping_remaining_cents(
-    merchandise_cents: int, *, requires_shipping: bool, free_over_cents: int
+    merchandise_cents: int, *, requires_shipping: bool, free_over_cents: int | None
 ) -> int:
-    """How much more merchandise buys free shipping; 0 when it is already free or nothing ships."""
-    if not requires_shipping or merchandise_cents >= free_over_cents:
+    """How much more merchandise buys free shipping; 0 when it is already free, never free, or nothing
+    ships."""
+    if not requires_shipping or free_over_cents is None or merchandise_cents >= free_over_cents:
         return 0
     return free_over_cents - merchandise_cents
 
 
-def free_shipping_progress_percent(merchandise_cents: int, *, free_over_cents: int) -> int:
-    """Progress toward free shipping as a whole percent, 0..100, rounded down (100 only when reached)."""
+def free_shipping_progress_percent(merchandise_cents: int, *, free_over_cents: int | None) -> int:
+    """Progress toward free shipping as a whole percent, 0..100, rounded down (100 only when reached);
+    0 where shipping is never free."""
+    if free_over_cents is None:
+        return 0
     if free_over_cents <= 0 or merchandise_cents >= free_over_cents:
         return 100
     return merchandise_cents * 100 // free_over_cents
+
+
+# --- Tax -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TaxRate:
+    """The sales tax of one destination: a rate in basis points (825 = 8.25%) and whether digital
+    goods are taxed there. Shipping is not taxed."""
+
+    rate_bp: int
+    digital_taxable: bool
+
+    def __post_init__(self) -> None:
+        _check_cents("rate_bp", self.rate_bp)
+        if self.rate_bp > BASIS_POINTS:
+            raise ValueError(f"a tax rate over 100% is a mistake, got {self.rate_bp} bp")
+
+
+def line_tax_cents(line: PricedLine, rate: TaxRate | None) -> int:
+    """Tax on one line after its discount, rounded half up."""
+    if rate is None or (not line.is_physical and not rate.digital_taxable):
+        return 0
+    return round_half_up(line.total_cents * rate.rate_bp, BASIS_POINTS)
+
+
+# --- Totals ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrderTotals:
+    """Everything a cart, checkout or payment needs to show or charge, in cents.
+
+    total = subtotal − discount + shipping + tax.
+    """
+
+    subtotal_cents: int
+    discount_cents: int
+    merchandise_subtotal_cents: int
+    requires_shipping: bool
+    shipping_cents: int
+    tax_cents: int
+    line_tax_cents: tuple[int, ...]
+    total_cents: int
+    free_shipping_threshold_cents: int | None
+    free_shipping_remaining_cents: int
+    free_shipping_progress_percent: int
+
+    @property
+    def has_free_shipping(self) -> bool:
+        return self.requires_shipping and self.shipping_cents == 0
 
 
 def order_totals(
     lines: Iterable[PricedLine],
     *,
     flat_rate_cents: int,
-    free_over_cents: int,
-    tax_cents: int = 0,
+    free_over_cents: int | None,
+    tax_rate: TaxRate | None = None,
 ) -> OrderTotals:
-    """Totals for a cart or an order: subtotal + shipping + tax (0 unless Stripe computes it)."""
+    """Totals for a cart or an order. The lines carry their discounts already (apply_discount);
+    `flat_rate_cents` and `free_over_cents` are the destination zone's terms; tax is computed per line
+    from `tax_rate` (None: no tax known yet, or a payment provider computes it later)."""
     lines = list(lines)
     merchandise_cents = merchandise_subtotal_cents(lines)
     ships = requires_shipping(lines)
@@ -110,13 +282,17 @@ def order_totals(
         free_over_cents=free_over_cents,
     )
     subtotal = subtotal_cents(lines)
+    discount = discount_cents(lines)
+    taxes = tuple(line_tax_cents(line, tax_rate) for line in lines)
     return OrderTotals(
         subtotal_cents=subtotal,
+        discount_cents=discount,
         merchandise_subtotal_cents=merchandise_cents,
         requires_shipping=ships,
         shipping_cents=shipping,
-        tax_cents=tax_cents,
-        total_cents=subtotal + shipping + tax_cents,
+        tax_cents=sum(taxes),
+        line_tax_cents=taxes,
+        total_cents=subtotal - discount + shipping + sum(taxes),
         free_shipping_threshold_cents=free_over_cents,
         free_shipping_remaining_cents=free_shipping_remaining_cents(
             merchandise_cents, requires_shipping=ships, free_over_cents=free_over_cents

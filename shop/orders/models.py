@@ -41,6 +41,9 @@ class Order(db.Model):
         sa.CheckConstraint(
             "refunded_cents >= 0 AND refunded_cents <= total_cents", name="refund_within_total"
         ),
+        sa.CheckConstraint(
+            "discount_cents >= 0 AND discount_cents <= subtotal_cents", name="discount_within_subtotal"
+        ),
         # The sweep's query: pending orders whose reservation ran out.
         sa.Index("ix_order_reservation_sweep", "status", "reservation_expires_at"),
     )
@@ -64,8 +67,13 @@ class Order(db.Model):
     subtotal_cents: Mapped[int]
     merchandise_subtotal_cents: Mapped[int]
     shipping_cents: Mapped[int]
+    # The code's discount, already spread over the lines (OrderLine.discount_cents adds up to it).
+    discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    discount_code: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     tax_cents: Mapped[int] = mapped_column(default=0)
     total_cents: Mapped[int]
+    # Where tax was reckoned for an order that ships nowhere: the country the shopper picked.
+    billing_country: Mapped[str | None] = mapped_column(sa.String(2))
     refunded_cents: Mapped[int] = mapped_column(default=0)
     requires_shipping: Mapped[bool]
 
@@ -134,6 +142,10 @@ class OrderLine(db.Model):
     __table_args__ = (
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
         sa.CheckConstraint("unit_price_cents >= 0", name="price_not_negative"),
+        sa.CheckConstraint(
+            "discount_cents >= 0 AND discount_cents <= unit_price_cents * quantity AND tax_cents >= 0",
+            name="line_discount_and_tax_in_range",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -150,14 +162,24 @@ class OrderLine(db.Model):
     unit_price_cents: Mapped[int]
     quantity: Mapped[int]
     is_digital: Mapped[bool]
+    # This line's share of the order's discount, and the tax on what is left (rate in basis points).
+    discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    tax_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    tax_rate_bp: Mapped[int | None]
 
     order: Mapped[Order] = relationship(back_populates="lines")
     variant: Mapped["ProductVariant | None"] = relationship()
     product: Mapped["Product | None"] = relationship()
 
     @property
-    def line_total_cents(self) -> int:
+    def gross_cents(self) -> int:
+        """Unit price × quantity, before the discount."""
         return self.unit_price_cents * self.quantity
+
+    @property
+    def line_total_cents(self) -> int:
+        """What the line costs after its discount, before tax."""
+        return self.gross_cents - self.discount_cents
 
 
 class OrderEvent(db.Model):

@@ -35,6 +35,8 @@ class NewOrderLine:
     unit_price_cents: int
     quantity: int
     is_digital: bool
+    # This line's share of the order's discount (shop.pricing.apply_discount decided it).
+    discount_cents: int = 0
 
 
 def new_order_number() -> str:
@@ -54,15 +56,21 @@ def create_order(
     address: ShippingAddress | None,
     currency: str,
     flat_rate_cents: int,
-    free_over_cents: int,
+    free_over_cents: int | None,
     reservation_minutes: int,
     cart_token: str | None,
     checkout_key: str | None,
     user_id: int | None = None,
+    discount_code: str | None = None,
+    tax_rate: pricing.TaxRate | None = None,
+    billing_country: str | None = None,
 ) -> Order:
     """A pending order with its stock reserved, in the caller's transaction (the caller commits, or rolls
     back on StockShortError so nothing stays reserved). Totals come from pricing.order_totals only.
-    `user_id` is the logged-in customer placing it (None for a guest)."""
+
+    `user_id` is the logged-in customer placing it (None for a guest). `flat_rate_cents` and
+    `free_over_cents` are the destination zone's terms; the lines carry their discount (from
+    `discount_code`); `tax_rate` is the destination's, or None when the payment provider reckons tax."""
     if not lines:
         raise OrderError("An order needs at least one item.")
     totals = pricing.order_totals(
@@ -71,11 +79,13 @@ def create_order(
                 unit_price_cents=line.unit_price_cents,
                 quantity=line.quantity,
                 is_physical=not line.is_digital,
+                discount_cents=line.discount_cents,
             )
             for line in lines
         ],
         flat_rate_cents=flat_rate_cents,
         free_over_cents=free_over_cents,
+        tax_rate=tax_rate,
     )
     if totals.requires_shipping and address is None:
         raise OrderError("A shipping address is needed for physical items.")
@@ -91,7 +101,10 @@ def create_order(
         subtotal_cents=totals.subtotal_cents,
         merchandise_subtotal_cents=totals.merchandise_subtotal_cents,
         shipping_cents=totals.shipping_cents,
+        discount_cents=totals.discount_cents,
+        discount_code=discount_code,
         tax_cents=totals.tax_cents,
+        billing_country=billing_country,
         total_cents=totals.total_cents,
         refunded_cents=0,
         requires_shipping=totals.requires_shipping,
@@ -101,7 +114,7 @@ def create_order(
     )
     if totals.requires_shipping and address is not None:
         set_address(order, address)
-    for line in lines:
+    for line, line_tax_cents in zip(lines, totals.line_tax_cents, strict=True):
         order.lines.append(
             OrderLine(
                 variant_id=line.variant_id,
@@ -111,6 +124,9 @@ def create_order(
                 unit_price_cents=line.unit_price_cents,
                 quantity=line.quantity,
                 is_digital=line.is_digital,
+                discount_cents=line.discount_cents,
+                tax_cents=line_tax_cents,
+                tax_rate_bp=tax_rate.rate_bp if tax_rate is not None and line_tax_cents else None,
             )
         )
     add_event(

@@ -118,10 +118,12 @@ def test_empty_cart() -> None:
 
     assert result == pricing.OrderTotals(
         subtotal_cents=0,
+        discount_cents=0,
         merchandise_subtotal_cents=0,
         requires_shipping=False,
         shipping_cents=0,
         tax_cents=0,
+        line_tax_cents=(),
         total_cents=0,
         free_shipping_threshold_cents=FREE_OVER,
         free_shipping_remaining_cents=0,
@@ -131,9 +133,13 @@ def test_empty_cart() -> None:
 
 def test_tax_is_added_to_the_total() -> None:
     result = pricing.order_totals(
-        [physical(10_000)], flat_rate_cents=FLAT, free_over_cents=FREE_OVER, tax_cents=825
+        [physical(10_000)],
+        flat_rate_cents=FLAT,
+        free_over_cents=FREE_OVER,
+        tax_rate=pricing.TaxRate(rate_bp=825, digital_taxable=False),
     )
 
+    assert result.tax_cents == 825
     assert result.total_cents == 10_000 + FLAT + 825
 
 
