@@ -1,0 +1,71 @@
+"""The customer's own data, under /account: the JSON export and deleting the account. Thin: read the
+form, call one service, answer."""
+
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from shop.accounts.session_login import forget_session
+from shop.privacy import services
+from shop.privacy.errors import DataRequestError, NotConfirmedError, StaffAccountError, WrongPasswordError
+from shop.privacy.forms import DeleteAccountForm
+
+bp = Blueprint("privacy", __name__, url_prefix="/account")
+
+EXPORT_FILENAME = "my-account-data.json"
+
+
+@bp.get("/data.json")
+@login_required
+def export_data() -> Response | tuple[Response, int]:
+    try:
+        body = services.export_account_data(current_user.id)
+    except DataRequestError as error:
+        response = jsonify(error=error.message)
+        if error.status_code == 429:
+            response.headers["Retry-After"] = "10"
+        return response, error.status_code
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{EXPORT_FILENAME}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def _page(form: DeleteAccountForm, status: int = 200) -> tuple[str, int]:
+    preview = services.deletion_preview(current_user.id)
+    return render_template("privacy/delete.html", form=form, preview=preview), status
+
+
+@bp.route("/delete", methods=["GET", "POST"])
+@login_required
+def delete_account() -> Response | tuple[str, int]:
+    form = DeleteAccountForm()
+    if request.method == "GET":
+        return _page(form)
+    if not form.validate_on_submit():
+        return _page(form, 400)
+    user_id = current_user.id
+    try:
+        services.delete_account(
+            user_id,
+            password=form.password.data,
+            understood=bool(form.understood.data),
+            keep_newsletter=bool(form.keep_newsletter.data),
+        )
+    except DataRequestError as error:
+        field = {
+            WrongPasswordError: form.password,
+            NotConfirmedError: form.understood,
+            StaffAccountError: form.password,
+        }.get(type(error), form.password)
+        field.errors = [*field.errors, error.message]
+        return _page(form, error.status_code)
+    forget_session()
+    flash(
+        "Your account is deleted and you're logged out everywhere. We've emailed you a confirmation.",
+        "success",
+    )
+    return redirect(url_for("catalog.home"), code=303)
