@@ -57,15 +57,23 @@ def test_the_export_holds_every_section_of_the_customers_data(app: Flask) -> Non
     assert sorted(comment["status"] for comment in data["comments"]) == ["approved", "pending"]
 
 
-def test_the_export_holds_nothing_of_another_customer(app: Flask) -> None:
+@pytest.mark.parametrize(
+    ("me", "other", "other_ip"),
+    [
+        ("ana@example.com", "bo@example.com", "198.51.100.9"),
+        ("bo@example.com", "ana@example.com", "203.0.113.7"),
+    ],
+)
+def test_the_export_holds_nothing_of_another_customer(app: Flask, me: str, other: str, other_ip: str) -> None:
     two_customers()
     client = app.test_client()
-    log_in(client, "ana@example.com")
+    log_in(client, me)
 
     text = client.get("/account/data.json").get_data(as_text=True)
 
-    assert "bo@example.com" not in text
-    assert "198.51.100.9" not in text  # Bo's download and consent IP address
+    assert me in text
+    assert other not in text
+    assert other_ip not in text  # the other's download and consent IP address
 
 
 def test_the_export_is_an_attachment_never_stored(app: Flask) -> None:
@@ -127,3 +135,15 @@ def test_the_export_takes_a_fixed_number_of_queries_however_many_orders(app: Fla
 
     assert len(data["orders"]) == 7
     assert len(many) == len(few)
+
+
+def test_guest_orders_count_only_for_a_confirmed_address(app: Flask, paid_order, customer_client) -> None:
+    mine = paid_order(("TEE-M", 1), email="cy@example.com").number
+    paid_order(("TEE-M", 1), email="someone@example.com")
+    paid_order(("TEE-M", 1), email="dee@example.com")
+
+    confirmed = export(customer_client("cy@example.com"))
+    unconfirmed = export(customer_client("dee@example.com", confirmed=False))
+
+    assert [order["number"] for order in confirmed["orders"]] == [mine]
+    assert unconfirmed["orders"] == []  # nobody proved they read dee@'s inbox
