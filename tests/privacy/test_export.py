@@ -1,6 +1,7 @@
 """The export of a customer's own data (docs/rules.md#your-data rules 1-3)."""
 
 import json
+import threading
 
 import pytest
 from flask import Flask
@@ -147,3 +148,32 @@ def test_guest_orders_count_only_for_a_confirmed_address(app: Flask, paid_order,
 
     assert [order["number"] for order in confirmed["orders"]] == [mine]
     assert unconfirmed["orders"] == []  # nobody proved they read dee@'s inbox
+
+
+def test_two_exports_at_once_one_is_refused_and_neither_fails(app: Flask, monkeypatch) -> None:
+    ana, _ = two_customers()
+    first_client, second_client = app.test_client(), app.test_client()
+    log_in(first_client, "ana@example.com")
+    log_in(second_client, "ana@example.com")
+    started, release = threading.Event(), threading.Event()
+    real_build = services.build_export
+
+    def slow_build(user_id: int) -> dict:
+        started.set()
+        assert release.wait(30)
+        return real_build(user_id)
+
+    monkeypatch.setattr(services, "build_export", slow_build)
+    answers: list[int] = []
+    first = threading.Thread(
+        target=lambda: answers.append(first_client.get("/account/data.json").status_code)
+    )
+    first.start()
+    assert started.wait(30)  # the first export is running
+
+    second = second_client.get("/account/data.json")
+    release.set()
+    first.join(30)
+
+    assert second.status_code == 429
+    assert answers == [200]
