@@ -307,3 +307,16 @@ def test_a_staff_account_cannot_delete_itself_here(app: Flask, role: Role) -> No
     assert refused.status_code == 403
     db.session.expire_all()
     assert db.session.scalar(sa.select(User).where(User.email == f"{role}@example.com")) is not None
+
+
+def test_staff_see_the_deletion_in_the_admin_audit_log_without_the_address(app: Flask) -> None:
+    ana, _ = two_customers()
+    ana_id = ana.user.id
+    delete(logged_in(app), **CONFIRMED)
+    admin = client_as(app, Role.ADMIN)
+
+    page = admin.get("/admin/audit").get_data(as_text=True)
+
+    assert f"Account #{ana_id} deleted by its owner" in page
+    assert f"user {ana_id}" in page
+    assert "ana@example.com" not in page
