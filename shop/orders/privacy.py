@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from shop.extensions import db
 from shop.orders.actors import ACTOR_SYSTEM
-from shop.orders.models import Order, OrderEvent
+from shop.orders.models import Order, OrderEvent, OrderStatus
 
 # Cleared on deletion. The country and region stay: tax records need the place of supply, and neither
 # names a person.
@@ -35,6 +35,21 @@ def account_orders(user_id: int, email: str, *, email_confirmed: bool) -> list[O
             .order_by(Order.created_at, Order.id)
         )
     )
+
+
+# Paid, and the goods still to send: the address is needed to deliver them.
+_PAID_NOT_SENT = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED})
+
+
+def orders_in_progress(orders: list[Order]) -> list[Order]:
+    """Orders an account deletion must wait for: awaiting payment (a payment may still arrive), or paid
+    with physical items not shipped yet (anonymising would throw away the address to ship them to)."""
+    return [
+        order
+        for order in orders
+        if order.status == OrderStatus.PENDING_PAYMENT
+        or (order.status in _PAID_NOT_SENT and order.requires_shipping and order.shipped_at is None)
+    ]
 
 
 def _iso(value: Any) -> str | None:

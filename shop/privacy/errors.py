@@ -35,3 +35,15 @@ class NotConfirmedError(DataRequestError):
 class WrongPasswordError(DataRequestError):
     def __init__(self) -> None:
         super().__init__("That password is not right. Nothing was deleted.")
+
+
+class OrdersInProgressError(DataRequestError):
+    status_code = 409
+
+    def __init__(self, numbers: list[str]) -> None:
+        listed = ", ".join(numbers)
+        super().__init__(
+            f"Your order{'s' if len(numbers) != 1 else ''} {listed} {'are' if len(numbers) != 1 else 'is'} "
+            "still on its way to you (awaiting payment or not shipped yet), and we need your address to "
+            "finish it. You can delete your account once it has shipped, or has expired unpaid."
+        )

@@ -28,11 +28,18 @@ from shop.emails.services import delete_emails_to, queue_email
 from shop.extensions import db, limiter
 from shop.guides.privacy import forget_account_lead, lead_export, lead_of_account
 from shop.journal.comment_privacy import comments_export, forget_comments
-from shop.orders.privacy import account_orders, anonymise_orders, order_export, shipping_address
+from shop.orders.privacy import (
+    account_orders,
+    anonymise_orders,
+    order_export,
+    orders_in_progress,
+    shipping_address,
+)
 from shop.privacy.errors import (
     DataRequestError,
     ExportInProgressError,
     NotConfirmedError,
+    OrdersInProgressError,
     StaffAccountError,
     WrongPasswordError,
 )
@@ -129,6 +136,7 @@ class DeletionPreview:
 
     is_staff: bool
     orders_kept: int
+    in_progress: list[str]  # numbers of the orders the deletion must wait for
     has_lead: bool
     subscribed: bool
 
@@ -141,6 +149,7 @@ def deletion_preview(user_id: int) -> DeletionPreview:
     return DeletionPreview(
         is_staff=user.is_staff,
         orders_kept=len(orders),
+        in_progress=[order.number for order in orders_in_progress(orders)],
         has_lead=lead is not None,
         subscribed=bool(lead and lead.subscribed),
     )
@@ -158,13 +167,14 @@ class DeletionResult:
 def delete_account(user_id: int, *, password: str, understood: bool, keep_newsletter: bool) -> DeletionResult:
     """Delete a customer's account, in one transaction. Commits.
 
-    Refused, with nothing changed, for staff and admin accounts, without the ticked confirmation, or
-    with a wrong password. Then: the account's orders are kept with the person taken out of them
-    (orders/privacy.py), every download link to them or to the address stops working, comments are
-    anonymised or deleted (journal/comment_privacy.py), the guide lead is erased as staff erase one
-    unless the customer keeps the newsletter, the delivery log of emails to the address goes, the cart
-    goes, the account row is deleted (so every session and remember cookie for it stops working), a
-    confirmation is queued to the address and the audit log records the deletion by account id only.
+    Refused, with nothing changed, for staff and admin accounts, without the ticked confirmation, with
+    a wrong password, or while an order is awaiting payment or waiting to ship. Then: the account's
+    orders are kept with the person taken out of them (orders/privacy.py), every download link to them
+    or to the address stops working, comments are anonymised or deleted (journal/comment_privacy.py),
+    the guide lead is erased as staff erase one unless the customer keeps the newsletter, the delivery
+    log of emails to the address goes, the cart goes, the account row is deleted (so every session and
+    remember cookie for it stops working), a confirmation is queued to the address and the audit log
+    records the deletion by account id only.
     """
     user = _get_user(user_id)
     if user.is_staff:
@@ -177,6 +187,8 @@ def delete_account(user_id: int, *, password: str, understood: bool, keep_newsle
         email, name, confirmed = user.email, user.full_name, user.email_confirmed
         placeholder = placeholder_email(user.id)
         orders = account_orders(user.id, email, email_confirmed=confirmed)
+        if waiting := orders_in_progress(orders):
+            raise OrdersInProgressError([order.number for order in waiting])
         anonymise_orders(orders, placeholder=placeholder)
         revoked = forget_account_grants(
             [order.id for order in orders], email if confirmed else None, placeholder

@@ -6,7 +6,7 @@ from flask_login import current_user, login_required
 
 from shop.accounts.session_login import forget_session
 from shop.privacy import services
-from shop.privacy.errors import DataRequestError, NotConfirmedError, StaffAccountError, WrongPasswordError
+from shop.privacy.errors import DataRequestError, NotConfirmedError
 from shop.privacy.forms import DeleteAccountForm
 
 bp = Blueprint("privacy", __name__, url_prefix="/account")
@@ -56,11 +56,8 @@ def delete_account() -> Response | tuple[str, int]:
             keep_newsletter=bool(form.keep_newsletter.data),
         )
     except DataRequestError as error:
-        field = {
-            WrongPasswordError: form.password,
-            NotConfirmedError: form.understood,
-            StaffAccountError: form.password,
-        }.get(type(error), form.password)
+        # The box's own error goes under the box; every other reason under the password field.
+        field = form.understood if isinstance(error, NotConfirmedError) else form.password
         field.errors = [*field.errors, error.message]
         return _page(form, error.status_code)
     forget_session()

@@ -6,17 +6,21 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 
 from shop.accounts.models import User
+from shop.audit.services import Actor
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.extensions import db
 from shop.guides.models import Lead
 from shop.journal.comment_models import ArticleComment, CommentStatus
 from shop.journal.models import Article
 from shop.orders.models import Order
+from shop.orders.staff_actions import mark_shipped
 from tests.accounts.customers import make_customer
 from tests.guides.helpers import capture, make_free_guide
 from tests.journal.comment_helpers import add_comment
 from tests.journal.helpers import make_article
 from tests.order_factory import make_paid_order
+
+STAFF = Actor(user_id=None, email="staff@example.com")
 
 
 @dataclass
@@ -48,6 +52,8 @@ def make_customer_with_data(
         make_paid_order(("HOODIE-M", 1), ("GUIDE-WB", 1), email=email, user_id=user.id),
         make_paid_order(("TEE-M", 2), email=email, user_id=user.id),
     ]
+    for order in orders:  # shipped: an order still to ship holds the deletion back
+        mark_shipped(STAFF, order.id, carrier="UPS", tracking_number="1Z1")
     _downloaded_once(orders[0], ip_address)
     capture(email, consent=subscribed, first_name=email.split("@")[0].title(), ip_address=ip_address)
     lead = db.session.scalars(sa.select(Lead).where(Lead.email == email)).one()

@@ -13,7 +13,7 @@ from shop.extensions import db
 from shop.guides.models import ConsentRecord, Lead
 from shop.journal.comment_models import ArticleComment
 from shop.journal.comment_privacy import FORMER_CUSTOMER
-from shop.orders.models import Order, OrderEvent, OrderLine
+from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from shop.privacy.services import placeholder_email
 from tests.accounts.customers import make_customer
 from tests.accounts.helpers import PASSWORD, log_in, log_in_with_csrf
@@ -320,3 +320,32 @@ def test_staff_see_the_deletion_in_the_admin_audit_log_without_the_address(app: 
     assert f"Account #{ana_id} deleted by its owner" in page
     assert f"user {ana_id}" in page
     assert "ana@example.com" not in page
+
+
+@pytest.mark.parametrize("state", ["awaiting payment", "paid, not shipped"])
+def test_an_order_still_on_its_way_holds_the_deletion_back(
+    app: Flask, pending_order, paid_order, state: str
+) -> None:
+    ana, _ = two_customers()
+    make = pending_order if state == "awaiting payment" else paid_order
+    number = make(("HOODIE-L", 1), user=ana.user).number
+    client = logged_in(app)
+    before = snapshot(ana)
+
+    page = client.get("/account/delete").get_data(as_text=True)
+    refused = delete(client, **CONFIRMED)
+
+    assert number in page and "can't delete your account yet" in page
+    assert refused.status_code == 409
+    assert f"Your order {number} is still on its way" in refused.get_data(as_text=True)
+    assert snapshot(ana) == before
+
+
+def test_a_digital_order_never_holds_the_deletion_back(app: Flask, paid_order) -> None:
+    ana, _ = two_customers()
+    paid_order(("GUIDE-WB", 1), user=ana.user)  # fulfilled when paid
+    refunded = paid_order(("GUIDE-WB", 1), user=ana.user)
+    refunded.status, refunded.refunded_cents = OrderStatus.PARTIALLY_REFUNDED, 500  # nothing to ship, ever
+    db.session.commit()
+
+    assert delete(logged_in(app), **CONFIRMED).status_code == 303
