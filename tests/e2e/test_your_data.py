@@ -10,7 +10,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserContext, Page, expect
 
-from shop.extensions import limiter
+from shop.audit.services import Actor
+from shop.extensions import db, limiter
+from shop.orders.lookups import get_order_by_number
+from shop.orders.staff_actions import mark_shipped
 from tests.e2e.conftest import PHONE, LiveServer, outbox_row
 from tests.e2e.shopper import assert_no_axe_violations, has_horizontal_overflow
 from tests.e2e.test_customer_account import PASSWORD, log_in, seed_customer, seed_customer_with_order
@@ -29,11 +32,21 @@ def fresh_rate_limits(live_server: LiveServer) -> None:
         limiter.reset()
 
 
+def ship(live_server: LiveServer, number: str) -> None:
+    with live_server.app.app_context():
+        order = get_order_by_number(number)
+        mark_shipped(
+            Actor(user_id=None, email="staff@example.com"), order.id, carrier="UPS", tracking_number="1Z1"
+        )
+        db.session.remove()
+
+
 def test_a_customer_exports_their_data_then_deletes_the_account(
     new_context: Callable[..., BrowserContext], live_server: LiveServer, tmp_path: Path
 ) -> None:
     email = "leaving@example.com"
     number = seed_customer_with_order(live_server, email)
+    ship(live_server, number)  # an order still to ship would hold the deletion back
     page = new_context().new_page()
     other_device = new_context().new_page()
     log_in(page, email)
