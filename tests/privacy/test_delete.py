@@ -14,6 +14,7 @@ from shop.guides.models import ConsentRecord, Lead
 from shop.journal.comment_models import ArticleComment
 from shop.journal.comment_privacy import FORMER_CUSTOMER
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
+from shop.privacy import services as privacy_services
 from shop.privacy.services import placeholder_email
 from tests.accounts.customers import make_customer
 from tests.accounts.helpers import PASSWORD, log_in, log_in_with_csrf
@@ -349,3 +350,19 @@ def test_a_digital_order_never_holds_the_deletion_back(app: Flask, paid_order) -
     db.session.commit()
 
     assert delete(logged_in(app), **CONFIRMED).status_code == 303
+
+
+def test_a_failure_midway_leaves_everything_as_it_was(app: Flask, monkeypatch) -> None:
+    ana, _ = two_customers()
+    before = snapshot(ana)
+
+    def broken(**_: object) -> None:
+        raise RuntimeError("the confirmation could not be rendered")
+
+    monkeypatch.setattr(privacy_services, "queue_email", broken)  # the last step but the audit entry
+    with pytest.raises(RuntimeError):
+        privacy_services.delete_account(
+            ana.user.id, password=PASSWORD, understood=True, keep_newsletter=False
+        )
+
+    assert snapshot(ana) == before
