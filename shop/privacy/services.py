@@ -204,7 +204,9 @@ def delete_account(user_id: int, *, password: str, understood: bool, keep_newsle
         db.session.execute(sa.delete(CartLine).where(CartLine.cart_id.in_(cart_ids)))
         db.session.execute(sa.delete(Cart).where(Cart.user_id == user.id))
         db.session.flush()  # the orders and the lead let go of the account before its row goes
-        db.session.execute(sa.delete(User).where(User.id == user.id))
+        if not db.session.execute(sa.delete(User).where(User.id == user.id)).rowcount:
+            # Deleted a moment ago by another request (a second tab): one email and one audit entry.
+            raise DataRequestError("That account no longer exists.", status_code=404)
         queue_email(
             to=email,
             subject="Your account has been deleted",

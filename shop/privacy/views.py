@@ -5,6 +5,7 @@ from flask import Blueprint, Response, flash, jsonify, redirect, render_template
 from flask_login import current_user, login_required
 
 from shop.accounts.session_login import forget_session
+from shop.extensions import limiter
 from shop.privacy import services
 from shop.privacy.errors import DataRequestError, NotConfirmedError
 from shop.privacy.forms import DeleteAccountForm
@@ -12,6 +13,8 @@ from shop.privacy.forms import DeleteAccountForm
 bp = Blueprint("privacy", __name__, url_prefix="/account")
 
 EXPORT_FILENAME = "my-account-data.json"
+# The form takes the password: as few tries as changing the email address allows.
+DELETE_ATTEMPTS = "5 per hour"
 
 
 @bp.get("/data.json")
@@ -39,8 +42,14 @@ def _page(form: DeleteAccountForm, status: int = 200) -> tuple[str, int]:
     return render_template("privacy/delete.html", form=form, preview=preview), status
 
 
+def _account_key() -> str:
+    """Password attempts count per account, whichever device or address they come from."""
+    return f"account:{current_user.id}" if current_user.is_authenticated else "anonymous"
+
+
 @bp.route("/delete", methods=["GET", "POST"])
 @login_required
+@limiter.limit(DELETE_ATTEMPTS, methods=["POST"], key_func=_account_key)
 def delete_account() -> Response | tuple[str, int]:
     form = DeleteAccountForm()
     if request.method == "GET":

@@ -15,6 +15,7 @@ from shop.journal.comment_models import ArticleComment
 from shop.journal.comment_privacy import FORMER_CUSTOMER
 from shop.orders.models import Order, OrderEvent, OrderLine, OrderStatus
 from shop.privacy import services as privacy_services
+from shop.privacy.errors import DataRequestError
 from shop.privacy.services import placeholder_email
 from tests.accounts.customers import make_customer
 from tests.accounts.helpers import PASSWORD, log_in, log_in_with_csrf
@@ -366,3 +367,32 @@ def test_a_failure_midway_leaves_everything_as_it_was(app: Flask, monkeypatch) -
         )
 
     assert snapshot(ana) == before
+
+
+def test_password_attempts_are_limited_per_account(app: Flask) -> None:
+    two_customers()
+    client = logged_in(app)
+
+    answers = [delete(client, password="guess", understood="y").status_code for _ in range(6)]
+    other = delete(logged_in(app, "bo@example.com"), password="guess", understood="y")
+
+    assert answers == [400] * 5 + [429]
+    assert other.status_code == 400  # Bo's tries are his own
+
+
+def test_a_second_deletion_of_the_same_account_finds_it_gone(app: Flask, monkeypatch) -> None:
+    ana, _ = two_customers()
+    # A second request (another tab) that read the account before the first one deleted it.
+    stale = User(
+        id=ana.user.id, email=ana.user.email, role=Role.CUSTOMER, password_hash=ana.user.password_hash
+    )
+    privacy_services.delete_account(ana.user.id, password=PASSWORD, understood=True, keep_newsletter=False)
+    monkeypatch.setattr(privacy_services, "_get_user", lambda user_id: stale)
+
+    with pytest.raises(DataRequestError) as refused:
+        privacy_services.delete_account(stale.id, password=PASSWORD, understood=True, keep_newsletter=False)
+
+    assert refused.value.status_code == 404
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "account.delete")) == 1
+    sent = sa.select(sa.func.count()).where(OutgoingEmail.template == "account_deleted")
+    assert db.session.scalar(sent) == 1
