@@ -87,11 +87,13 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.orders.views import bp as orders_bp
     from shop.payments import selection as payment_selection
     from shop.payments.views import bp as payments_bp
+    from shop.privacy.views import bp as privacy_bp
     from shop.site.views import bp as site_bp
     from shop.storefront.views import bp as catalog_bp
 
     app.register_blueprint(catalog_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(admin_bp)
     app.register_blueprint(cart_bp)
     app.register_blueprint(downloads_bp)

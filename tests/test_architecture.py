@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "guides": 6,
     "storefront": 7,
     "journal": 7,
+    "privacy": 7,  # a customer's own data: gathers orders, downloads, guides and journal comments
     "site": 8,  # the sitemap lists every public page, the journal's articles among them
     "admin": 8,
 }

@@ -28,6 +28,12 @@ def end_session() -> None:
     issued before (in this browser, on another device, or copied) stops working."""
     if current_user.is_authenticated:
         services.end_all_sessions(current_user.id)
+    forget_session()
+
+
+def forget_session() -> None:
+    """Forget this browser's login and cart, changing nothing in the database: for an account that is
+    already gone (deleted), whose row has no session token left to rotate."""
     session.clear()
     # After the clear: logout_user() leaves a note in the session to delete the remember cookie, which
     # a clear would wipe, and the next request would log the user back in from that cookie.

@@ -85,6 +85,15 @@ def queue_email(
     return email
 
 
+def delete_emails_to(address: str) -> int:
+    """Forget every email to an address, queued or sent (the queue is a delivery log, and its bodies hold
+    names and addresses); in the caller's transaction. For erasing a person. Returns how many went."""
+    result = db.session.execute(
+        sa.delete(OutgoingEmail).where(sa.func.lower(OutgoingEmail.to_address) == address.strip().lower())
+    )
+    return result.rowcount or 0
+
+
 @dataclass(frozen=True)
 class ClaimedEmail:
     """An email this worker holds the lease on: what to send, and the attempt number that fences it."""

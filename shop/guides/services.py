@@ -24,8 +24,7 @@ from shop.database import commit_with_one_retry, committing
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.downloads.services import DownloadLink, issue_grant
 from shop.email_addresses import normalize_email
-from shop.emails.models import OutgoingEmail
-from shop.emails.services import InvalidRecipientError, queue_email
+from shop.emails.services import InvalidRecipientError, delete_emails_to, queue_email
 from shop.extensions import db
 from shop.guides import consent, tokens
 from shop.guides.attribution import VisitSource, clean_local_path, clean_text
@@ -452,27 +451,31 @@ def erase_lead(email: str, *, actor: Actor | None = None) -> bool:
 
     def write() -> int:
         lead = _find_lead(email)
-        if lead is None:
-            return 0
-        lead_id = lead.id
-        grant_ids = sa.select(DownloadGrant.id).where(DownloadGrant.lead_id == lead_id).scalar_subquery()
-        db.session.execute(sa.delete(DownloadEvent).where(DownloadEvent.grant_id.in_(grant_ids)))
-        db.session.execute(sa.delete(DownloadGrant).where(DownloadGrant.lead_id == lead_id))
-        db.session.execute(sa.delete(GuideRequest).where(GuideRequest.lead_id == lead_id))
-        db.session.execute(sa.delete(ConsentRecord).where(ConsentRecord.lead_id == lead_id))
-        db.session.execute(sa.delete(OutgoingEmail).where(sa.func.lower(OutgoingEmail.to_address) == email))
-        db.session.execute(sa.delete(Lead).where(Lead.id == lead_id))
-        _count_erasure()
-        if actor is not None:
-            audit.record(
-                actor, "lead.erase", target_type="lead", target_id=lead_id, summary=f"Erased lead #{lead_id}"
-            )
-        return lead_id
+        return erase_lead_rows(lead, actor=actor) if lead is not None else 0
 
     lead_id = commit_with_one_retry(write)
     if lead_id:
         log.info("lead %s erased", lead_id)
     return bool(lead_id)
+
+
+def erase_lead_rows(lead: Lead, *, actor: Actor | None = None) -> int:
+    """The erasure itself (see `erase_lead`), in the caller's transaction: for a use case that erases a
+    lead as one step of a larger change (a customer deleting their account). Returns the lead's id."""
+    lead_id = lead.id
+    grant_ids = sa.select(DownloadGrant.id).where(DownloadGrant.lead_id == lead_id).scalar_subquery()
+    db.session.execute(sa.delete(DownloadEvent).where(DownloadEvent.grant_id.in_(grant_ids)))
+    db.session.execute(sa.delete(DownloadGrant).where(DownloadGrant.lead_id == lead_id))
+    db.session.execute(sa.delete(GuideRequest).where(GuideRequest.lead_id == lead_id))
+    db.session.execute(sa.delete(ConsentRecord).where(ConsentRecord.lead_id == lead_id))
+    delete_emails_to(lead.email)
+    db.session.execute(sa.delete(Lead).where(Lead.id == lead_id))
+    _count_erasure()
+    if actor is not None:
+        audit.record(
+            actor, "lead.erase", target_type="lead", target_id=lead_id, summary=f"Erased lead #{lead_id}"
+        )
+    return lead_id
 
 
 def _count_erasure() -> None:
