@@ -11,7 +11,7 @@ from flask import Flask, Response, request
 
 NO_STORE = "private, no-store"
 
-PRIVATE_BLUEPRINTS = frozenset({"admin", "accounts", "orders", "checkout", "dev_outbox"})
+PRIVATE_BLUEPRINTS = frozenset({"admin", "accounts", "orders", "invoices", "checkout", "dev_outbox"})
 
 PRIVATE_ENDPOINTS = frozenset(
     {
