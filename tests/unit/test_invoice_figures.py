@@ -1,4 +1,4 @@
-"""An invoice's tax by rate (pricing.tax_by_rate) and rates written as percentages (money.format_basis_points)."""
+"""An invoice's tax by rate (pricing.tax_by_rate), and rates as percentages (format_basis_points)."""
 
 import pytest
 
