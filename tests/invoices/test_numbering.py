@@ -1,5 +1,5 @@
-"""Invoice and credit-note numbers (docs/rules.md#invoices rules 1-4): consecutive per year from the
-payment, restarted each year, never reused, and handed back when the paying transaction fails."""
+"""Invoice and credit-note numbers (docs/rules.md#invoices): consecutive per year from the
+payment, restarted each year, never reused, handed back when the paying transaction fails (rules 1-5)."""
 
 from datetime import UTC, datetime
 
@@ -12,7 +12,10 @@ from shop.extensions import db
 from shop.orders import payment_events
 from shop.orders.invoice_models import CreditNote, DocumentCounter, Invoice
 from shop.orders.payment_events import Outcome, PaymentConfirmation, record_payment
+from shop.orders.pending import mark_expired
+from shop.orders.refunds import record_provider_refund
 from shop.payments import staff_refunds
+from shop.payments.settlement import mark_paid
 from tests.admin.order_helpers import STAFF, timeline
 from tests.fixtures import OrderFactory, PayOrder
 from tests.order_factory import reload
@@ -163,4 +166,40 @@ def test_a_refund_on_an_order_without_an_invoice_numbers_one_first(paid_order: O
     assert order.invoice.number == this_year(1)
     assert [(note.number, note.invoice_id) for note in order.credit_notes] == [
         (this_year(1, "CN-"), order.invoice.id)
+    ]
+
+
+def test_a_refund_made_at_the_provider_issues_a_credit_note(paid_order: OrderFactory) -> None:
+    order = paid_order(("TEE-M", 1))
+
+    record_provider_refund(order.payment_intent_id, 700, event_id="evt_refund_1")
+    record_provider_refund(order.payment_intent_id, 700, event_id="evt_refund_2")  # the same total again
+
+    order = reload(order)
+    assert [(note.number, note.amount_cents) for note in order.credit_notes] == [(this_year(1, "CN-"), 700)]
+
+
+def test_a_late_payment_without_stock_is_invoiced_and_credited_in_full(
+    pending_order: OrderFactory, pay: PayOrder
+) -> None:
+    # given an order whose reservation ran out and whose mugs were sold to someone else
+    order = pending_order(("MUG", 3))
+    assert mark_expired(order.id) == Outcome.APPLIED
+    pending_order(("MUG", 2))
+
+    # when its payment arrives after all: recorded, then refunded at once
+    late = PaymentConfirmation(
+        session_id=order.payment_session_id,
+        payment_intent_id="pi_late",
+        amount_cents=order.total_cents,
+        currency="usd",
+    )
+    assert mark_paid(order.id, late) == Outcome.FLAGGED
+
+    # then the money that came in has its invoice, and the money that went back its credit note
+    order = reload(order)
+    assert order.status == "refunded"
+    assert order.invoice.number == this_year(1)
+    assert [(note.invoice_id, note.amount_cents) for note in order.credit_notes] == [
+        (order.invoice.id, order.total_cents)
     ]

@@ -1,4 +1,4 @@
-"""/orders/<number>/invoice and .pdf, and the credit notes beside them (docs/rules.md#invoices rules 5-9):
+"""/orders/<number>/invoice and .pdf, and the credit notes beside them (docs/rules.md#invoices rules 6-9):
 the order page's access rule, the same figures on the page, in the PDF and on the order, and the links
 from the order page and the confirmation email."""
 
