@@ -1,8 +1,8 @@
 """Invoices, credit notes and packing slips as PDF (fpdf2), with the same figures and words as the HTML
 pages: both are drawn from the documents in shop/invoices/documents.py.
 
-The PDF uses the core Helvetica font, which covers Latin-1: other characters are written without their
-accents where that is possible (Ł → L is not; it becomes "?"), so a name never stops a PDF.
+The PDF uses the core Helvetica font, which covers Latin-1: other letters are written without their
+accent (Ż → Z), or as "?" when they have none to drop (ł, 王), so a name never stops a PDF.
 """
 
 import unicodedata
@@ -24,13 +24,15 @@ _PUNCTUATION = str.maketrans(
 
 
 def pdf_text(text: str) -> str:
-    """`text` as the core fonts can write it (Latin-1)."""
-    text = text.translate(_PUNCTUATION)
-    if all(ord(char) < 256 for char in text):
-        return text
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return plain.encode("latin-1", errors="replace").decode("latin-1")
+    """`text` as the core fonts can write it (Latin-1): each other letter without its accent, or "?"."""
+    return "".join(_latin1(char) for char in text.translate(_PUNCTUATION))
+
+
+def _latin1(char: str) -> str:
+    if ord(char) < 256:
+        return char
+    plain = "".join(part for part in unicodedata.normalize("NFKD", char) if not unicodedata.combining(part))
+    return plain if plain and all(ord(part) < 256 for part in plain) else "?"
 
 
 def _date(moment: datetime | None) -> str:
@@ -139,7 +141,7 @@ def invoice_pdf(document: InvoiceDocument) -> bytes:
     if document.discount_cents:
         code = f" ({document.discount_code})" if document.discount_code else ""
         pdf.total_row(f"Discount{code}", money(-document.discount_cents))
-    pdf.total_row("Shipping", _shipping_text(document, money))
+    pdf.total_row("Shipping", _shipping_text(document))
     for group in document.taxes:
         pdf.total_row(group.label, money(group.tax_cents))
     pdf.total_row("Total", money(document.total_cents), bold=True)
@@ -151,12 +153,13 @@ def invoice_pdf(document: InvoiceDocument) -> bytes:
     return bytes(pdf.output())
 
 
-def _shipping_text(document: InvoiceDocument, money: object) -> str:
+def _shipping_text(document: InvoiceDocument) -> str:
+    """As the page says it: none for a digital order, free, or the charge."""
     if not document.requires_shipping:
         return "None: digital delivery"
     if document.shipping_cents == 0:
         return "Free"
-    return money(document.shipping_cents)  # type: ignore[operator]
+    return format_cents(document.shipping_cents, document.currency)
 
 
 def credit_note_pdf(document: CreditNoteDocument) -> bytes:

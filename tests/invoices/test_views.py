@@ -187,3 +187,16 @@ def test_an_unpaid_order_page_offers_no_invoice(client: FlaskClient, pending_ord
     page = client.get(signed(f"/orders/{order.number}", order.number)).get_data(as_text=True)
 
     assert "/invoice" not in page
+
+
+def test_a_name_outside_the_pdf_fonts_letters_never_stops_the_pdf(
+    client: FlaskClient, paid_order: OrderFactory
+) -> None:
+    order = paid_order(("TEE-M", 1))
+    order.ship_name = "Zoë Żółć — 王"
+    db.session.commit()
+
+    response = client.get(signed(f"/orders/{order.number}/invoice.pdf", order.number))
+
+    assert response.status_code == 200
+    assert "Zoë Zó?c - ?" in pdf_text(response.data)  # Latin-1 kept, Ż without its dot, ł and 王 "?"
