@@ -134,6 +134,11 @@ class Config:
     ]
     SHOP_NAME = os.environ.get("SHOP_NAME", "Good Spores")
     SHOP_CURRENCY = os.environ.get("SHOP_CURRENCY", "usd").lower()
+    # The seller on invoices, credit notes and packing slips: the legal name (the shop's name unless set),
+    # the postal address (lines separated by "|") and an optional tax or VAT number.
+    SHOP_LEGAL_NAME = os.environ.get("SHOP_LEGAL_NAME") or SHOP_NAME
+    SHOP_ADDRESS = os.environ.get("SHOP_ADDRESS", "")
+    SHOP_TAX_ID = os.environ.get("SHOP_TAX_ID", "")
 
     SQLALCHEMY_DATABASE_URI = _database_url(
         os.environ.get("DATABASE_URL"), f"sqlite:///{INSTANCE_DIR / 'shop.sqlite3'}"

@@ -70,6 +70,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.accounts.views import bp as accounts_bp
     from shop.admin import (  # noqa: F401  (routes register on the admin blueprint)
         comment_views,
+        document_views,
         journal_views,
         lead_views,
         order_views,
@@ -82,6 +83,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.checkout.views import bp as checkout_bp
     from shop.downloads.views import bp as downloads_bp
     from shop.guides.views import bp as guides_bp
+    from shop.invoices.views import bp as invoices_bp
     from shop.journal import comment_views as journal_comment_views  # noqa: F401  (journal routes)
     from shop.journal.views import bp as journal_bp
     from shop.orders.views import bp as orders_bp
@@ -99,6 +101,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     app.register_blueprint(downloads_bp)
     app.register_blueprint(checkout_bp)
     app.register_blueprint(orders_bp)
+    app.register_blueprint(invoices_bp)
     app.register_blueprint(payments_bp)
     app.register_blueprint(guides_bp)
     app.register_blueprint(journal_bp)

@@ -20,6 +20,7 @@ from shop.emails import worker as email_worker
 from shop.guides import export as lead_export
 from shop.guides import services as lead_services
 from shop.journal import demo_articles
+from shop.orders.invoices import issue_missing_invoices
 from shop.orders.pending import release_expired_orders
 from shop.payments import services as payment_services
 from shop.payments.errors import PaymentError
@@ -87,6 +88,14 @@ def release_expired(limit: int) -> None:
     """Expire unpaid orders whose reservation ran out and put their stock back (run every few minutes)."""
     released = release_expired_orders(limit=limit)
     click.echo(f"Released the reservation of {released} expired order(s).")
+
+
+@shop_cli.command("issue-invoices")
+@click.option("--limit", type=click.IntRange(min=1), default=1000, help="At most this many orders.")
+def issue_invoices(limit: int) -> None:
+    """Number invoices for paid orders that have none (paid before invoices existed), oldest first."""
+    numbers = issue_missing_invoices(limit=limit)
+    click.echo(f"Issued {len(numbers)} invoice(s){': ' + ', '.join(numbers) if numbers else '.'}")
 
 
 @shop_cli.command("reconcile-payments")

@@ -9,6 +9,7 @@ from shop.emails.models import OutgoingEmail
 from shop.guides.models import ConsentRecord, GuideRequest, Lead, LeadErasureCount
 from shop.journal.comment_models import ArticleComment, CommentEmailOptOut
 from shop.journal.models import Article
+from shop.orders.invoice_models import CreditNote, DocumentCounter, Invoice
 from shop.orders.models import Order, OrderEvent, OrderLine, PaymentEventRecord
 
 __all__ = [
@@ -21,12 +22,15 @@ __all__ = [
     "Category",
     "CommentEmailOptOut",
     "ConsentRecord",
+    "CreditNote",
+    "DocumentCounter",
     "DownloadEvent",
     "DownloadGrant",
     "Order",
     "OrderEvent",
     "OrderLine",
     "GuideRequest",
+    "Invoice",
     "Lead",
     "LeadErasureCount",
     "OutgoingEmail",

@@ -23,6 +23,12 @@ def format_cents_short(amount_cents: int, currency: str = "usd") -> str:
     return formatted.replace(".00", "", 1) if amount_cents % 100 == 0 else formatted
 
 
+def format_basis_points(rate_bp: int) -> str:
+    """A rate in basis points as a percentage, trailing zeros dropped: 825 → "8.25%", 700 → "7%"."""
+    whole, fraction = divmod(rate_bp, 100)
+    return f"{whole}.{fraction:02d}".rstrip("0").rstrip(".") + "%"
+
+
 def parse_amount_to_cents(text: str, *, max_cents: int = 100_000_000) -> int:
     """Staff-entered amounts ("68", "68.5", "$1,234.50") to integer cents, without floats.
 

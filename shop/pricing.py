@@ -235,6 +235,25 @@ def line_tax_cents(line: PricedLine, rate: TaxRate | None) -> int:
     return round_half_up(line.total_cents * rate.rate_bp, BASIS_POINTS)
 
 
+def tax_by_rate(
+    line_taxes: Iterable[tuple[int | None, int]], order_tax_cents: int
+) -> list[tuple[int | None, int]]:
+    """An invoice's tax, grouped: (rate in basis points, tax in cents) per rate, lowest rate first, from
+    each line's (rate, tax); lines without tax are left out. Tax the order carries beyond its lines'
+    (a provider that reports one figure for the order) is one more group, with rate None, so the groups
+    always add up to `order_tax_cents`."""
+    groups: dict[int, int] = {}
+    for rate_bp, tax in line_taxes:
+        _check_cents("tax_cents", tax)
+        if tax and rate_bp is not None:
+            groups[rate_bp] = groups.get(rate_bp, 0) + tax
+    grouped: list[tuple[int | None, int]] = sorted(groups.items())
+    unexplained = order_tax_cents - sum(groups.values())
+    if unexplained:
+        grouped.append((None, unexplained))
+    return grouped
+
+
 # --- Totals ----------------------------------------------------------------------------------------
 
 

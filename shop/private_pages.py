@@ -11,7 +11,9 @@ from flask import Flask, Response, request
 
 NO_STORE = "private, no-store"
 
-PRIVATE_BLUEPRINTS = frozenset({"admin", "accounts", "privacy", "orders", "checkout", "dev_outbox"})
+PRIVATE_BLUEPRINTS = frozenset(
+    {"admin", "accounts", "privacy", "orders", "invoices", "checkout", "dev_outbox"}
+)
 
 PRIVATE_ENDPOINTS = frozenset(
     {

@@ -147,3 +147,26 @@ def only_order() -> Order:
     orders = db.session.scalars(sa.select(Order)).all()
     assert len(orders) == 1, orders
     return orders[0]
+
+
+def set_discounts_and_tax(
+    order: Order,
+    lines: list[tuple[int, int, int | None]],
+    *,
+    discount_code: str | None = None,
+    extra_tax_cents: int = 0,
+) -> Order:
+    """Give an unpaid order's lines (in order) a discount and tax — (discount_cents, tax_cents,
+    tax_rate_bp) each — as the discount and tax features will when they price it, with the order's
+    totals brought in step (total = subtotal − discount + shipping + tax; `extra_tax_cents` is tax the
+    order carries beyond its lines'). Committed; pay it afterwards."""
+    order = reload(order)
+    assert order.paid_at is None, "set the figures before paying: the payment checks the total"
+    for line, (discount, tax, rate) in zip(order.lines, lines, strict=True):
+        line.discount_cents, line.tax_cents, line.tax_rate_bp = discount, tax, rate
+    order.discount_cents = sum(line.discount_cents for line in order.lines)
+    order.discount_code = discount_code
+    order.tax_cents = sum(line.tax_cents for line in order.lines) + extra_tax_cents
+    order.total_cents = order.subtotal_cents - order.discount_cents + order.shipping_cents + order.tax_cents
+    db.session.commit()
+    return reload(order)

@@ -25,6 +25,7 @@ LAYERS: dict[str, int] = {
     "payments": 4,
     "checkout": 5,
     "accounts": 5,
+    "invoices": 5,
     "guides": 6,
     "storefront": 7,
     "journal": 7,

@@ -21,6 +21,15 @@ ENDPOINT_ROLES = MappingProxyType(
         "admin.order_ship": Role.STAFF,
         "admin.order_note": Role.STAFF,
         "admin.order_resend": Role.STAFF,
+        # invoices and credit notes to answer customers; packing slips to pack the day's orders
+        "admin.order_invoice": Role.STAFF,
+        "admin.order_invoice_pdf": Role.STAFF,
+        "admin.order_credit_note": Role.STAFF,
+        "admin.order_credit_note_pdf": Role.STAFF,
+        "admin.order_packing_slip": Role.STAFF,
+        "admin.order_packing_slip_pdf": Role.STAFF,
+        "admin.packing_slips": Role.STAFF,
+        "admin.packing_slips_pdf": Role.STAFF,
         # money: refunds, cancellations (a paid order is refunded in full), payment flags
         "admin.order_refund": Role.ADMIN,
         "admin.order_cancel": Role.ADMIN,

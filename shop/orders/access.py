@@ -57,6 +57,12 @@ def order_url(order: Order) -> str:
     return external_url("orders.show", number=order.number, t=access_token(order.number))
 
 
+def invoice_url(order: Order) -> str:
+    """The signed link to the order's invoice, absolute (for the confirmation email): it opens for the
+    holder of the link as the order page does."""
+    return external_url("invoices.invoice", number=order.number, t=access_token(order.number))
+
+
 def order_number_from_token(token: str | None) -> str | None:
     """The order number a signed link was made for, or None for anything forged or malformed."""
     if not token or len(token) > 200:

@@ -55,7 +55,11 @@ def queue_order_email(order: Order, *, subject: str, template: str, **context: o
 def queue_confirmation_email(order: Order, links: list[DownloadLink]) -> None:
     """Queue the order confirmation (text + HTML) in the caller's transaction; raises if it can't."""
     queue_order_email(
-        order, subject=f"Your order {order.number} is confirmed", template="order_confirmation", links=links
+        order,
+        subject=f"Your order {order.number} is confirmed",
+        template="order_confirmation",
+        links=links,
+        invoice_url=access.invoice_url(order) if order.invoice is not None else None,
     )
 
 

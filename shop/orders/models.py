@@ -13,6 +13,7 @@ from shop.extensions import db
 
 if TYPE_CHECKING:
     from shop.catalog.models import Product, ProductVariant
+    from shop.orders.invoice_models import CreditNote, Invoice
 
 
 class OrderStatus(enum.StrEnum):
@@ -117,6 +118,9 @@ class Order(db.Model):
     events: Mapped[list["OrderEvent"]] = relationship(
         back_populates="order", order_by="OrderEvent.id", cascade="all, delete-orphan"
     )
+    # Numbered at payment (shop/orders/invoices.py); kept as long as the order.
+    invoice: Mapped["Invoice | None"] = relationship(back_populates="order")
+    credit_notes: Mapped[list["CreditNote"]] = relationship(back_populates="order", order_by="CreditNote.id")
 
     @property
     def is_digital_only(self) -> bool:

@@ -18,6 +18,7 @@ from shop.money import format_cents
 from shop.orders.actors import ACTOR_PAYMENTS
 from shop.orders.addresses import ShippingAddress, order_address, set_address
 from shop.orders.fulfilment import fulfil
+from shop.orders.invoices import issue_invoice
 from shop.orders.lookups import lock_order
 from shop.orders.models import Order, OrderStatus, PaymentEventRecord
 from shop.orders.status_machine import PAID_STATES, add_event, transition
@@ -161,6 +162,7 @@ def _apply_payment(order: Order, payment: PaymentConfirmation, *, actor: str) ->
         transition(order, OrderStatus.PAID, actor=actor, note=_paid_note(payment, late=True))
         order.paid_at = utcnow()
         order.payment_intent_id = payment.payment_intent_id
+        issue_invoice(order, at=order.paid_at)
         flag(
             order,
             actor=actor,
@@ -172,6 +174,8 @@ def _apply_payment(order: Order, payment: PaymentConfirmation, *, actor: str) ->
     transition(order, OrderStatus.PAID, actor=actor, note=_paid_note(payment, late=late))
     order.paid_at = utcnow()
     order.payment_intent_id = payment.payment_intent_id
+    # Numbered in this transaction: a payment that rolls back leaves no gap (docs/rules.md#invoices).
+    issue_invoice(order, at=order.paid_at)
     if payment.shipping is not None and order.requires_shipping and payment.shipping != order_address(order):
         set_address(order, payment.shipping)
         add_event(

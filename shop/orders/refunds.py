@@ -9,6 +9,7 @@ from shop.extensions import db
 from shop.money import format_cents
 from shop.orders.actors import ACTOR_PAYMENTS
 from shop.orders.errors import RefundError
+from shop.orders.invoices import issue_credit_note
 from shop.orders.models import Order, OrderStatus
 from shop.orders.payment_events import Outcome, apply_provider_event, flag
 from shop.orders.status_machine import PAID_STATES, add_event, transition
@@ -32,7 +33,10 @@ def apply_refund(order: Order, refunded_total_cents: int, *, actor: str, note: s
     detail = f"Refunded {format_cents(refunded_now, order.currency)}"
     if not full:
         detail += f" ({format_cents(order.refunded_cents, order.currency)} in all)"
-    transition(order, target, actor=actor, note=f"{detail}. {note}".strip())
+    credit_note = issue_credit_note(order, refunded_now, reason=note)
+    transition(
+        order, target, actor=actor, note=f"{detail}. {note}".strip() + f" Credit note {credit_note.number}."
+    )
     if revoke:
         revoked = revoke_grants(order_grants(order))
         if revoked:
@@ -78,10 +82,13 @@ def check_cancellable_paid(order: Order) -> None:
 def cancel_refunded(order: Order, *, actor: str, note: str) -> None:
     """Record a paid order cancelled and refunded in full: stock back, download links revoked. In the
     caller's transaction."""
+    refunded_now = order.total_cents - order.refunded_cents
     order.refunded_cents = order.total_cents
-    transition(
-        order, OrderStatus.CANCELLED, actor=actor, note=f"Cancelled and refunded in full. {note}".strip()
-    )
+    summary = f"Cancelled and refunded in full. {note}".strip()
+    if refunded_now > 0:
+        credit_note = issue_credit_note(order, refunded_now, reason=f"Order cancelled. {note}".strip())
+        summary += f" Credit note {credit_note.number}."
+    transition(order, OrderStatus.CANCELLED, actor=actor, note=summary)
     release_reservation(order, actor=actor)
     revoke_grants(order_grants(order))
 
