@@ -8,7 +8,7 @@ Rounding, once and in one place each:
 - tax is rounded half up once per line, on the line's amount after its discount.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 BASIS_POINTS = 10_000  # 100% in basis points
@@ -233,6 +233,53 @@ def line_tax_cents(line: PricedLine, rate: TaxRate | None) -> int:
     if rate is None or (not line.is_physical and not rate.digital_taxable):
         return 0
     return round_half_up(line.total_cents * rate.rate_bp, BASIS_POINTS)
+
+
+def state_region(country: str, state: str) -> str:
+    """The tax table's key for a state of a country: ISO 3166-2 style, "US-NY"."""
+    return f"{country.upper()}-{state.upper()}"
+
+
+def tax_rate_for(table: Mapping[str, TaxRate], country: str, state: str | None = None) -> TaxRate | None:
+    """The destination's rate from a tax table keyed by country ("CA") and by state ("US-NY"): the
+    state's row, else the country's, else None (no tax owed there)."""
+    if state:
+        rate = table.get(state_region(country, state))
+        if rate is not None:
+            return rate
+    return table.get(country.upper())
+
+
+def tax_depends_on_state(table: Mapping[str, TaxRate], country: str) -> bool:
+    """Whether the table taxes some of the country's states differently: then the state is needed
+    before the tax is known."""
+    prefix = f"{country.upper()}-"
+    return any(region.startswith(prefix) for region in table)
+
+
+def refund_tax_cents(
+    *, refunded_before_cents: int, refunded_after_cents: int, total_cents: int, tax_cents: int
+) -> int:
+    """The tax part of a refund that brings an order's refunds from `refunded_before_cents` to
+    `refunded_after_cents`: each refund carries the order's tax in proportion to its amount, reckoned
+    on the running total and rounded half up, so the parts add up to the order's tax exactly once it is
+    refunded in full."""
+    for name, value in (
+        ("refunded_before_cents", refunded_before_cents),
+        ("refunded_after_cents", refunded_after_cents),
+        ("total_cents", total_cents),
+        ("tax_cents", tax_cents),
+    ):
+        _check_cents(name, value)
+    if not refunded_before_cents <= refunded_after_cents <= total_cents or tax_cents > total_cents:
+        raise ValueError("refunds run from 0 up to the order's total, and tax is part of the total")
+    if total_cents == 0:
+        return 0
+
+    def share(refunded: int) -> int:
+        return round_half_up(refunded * tax_cents, total_cents)
+
+    return share(refunded_after_cents) - share(refunded_before_cents)
 
 
 # --- Totals ----------------------------------------------------------------------------------------
