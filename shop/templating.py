@@ -49,6 +49,12 @@ def init_app(app: Flask) -> None:
         whole, part = divmod(rate_bp, 100)
         return f"{whole}.{part:02d}".rstrip("0").rstrip(".") + "%"
 
+    @app.template_filter("tax_label")
+    def tax_label(rates_bp: Any) -> str:
+        """ "Tax (8.25%)" for the rates an order or estimate was taxed at; plain "Tax" when none is known."""
+        rates = [rate for rate in (rates_bp or ()) if rate]
+        return f"Tax ({', '.join(percent_bp(rate) for rate in rates)})" if rates else "Tax"
+
     @app.template_filter("money_short")
     def money_short(amount_cents: int) -> str:
         return format_cents_short(amount_cents, currency)

@@ -38,6 +38,8 @@ DEV_ACTIONS = {
 
 class DevProvider:
     name = "dev"
+    # Offline, the order's tax comes from the shop's tax table (TAX_RATES).
+    reckons_tax = False
 
     def __init__(self, *, webhook_secret: str) -> None:
         self.webhook_secret = webhook_secret

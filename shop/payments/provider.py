@@ -74,6 +74,8 @@ class RefundResult:
 class PaymentProvider(Protocol):
     name: str
     webhook_secret: str
+    # True when the provider computes the order's tax at payment (Stripe Tax).
+    reckons_tax: bool
 
     def session_expiry_bounds(self) -> tuple[int, int]:
         """(min, max) minutes a payment session may stay open."""

@@ -35,6 +35,11 @@ def session_expiry(*, reservation_minutes: int, min_minutes: int, max_minutes: i
     return (utcnow() + timedelta(minutes=minutes)).replace(microsecond=0)
 
 
+def provider_reckons_tax() -> bool:
+    """Whether the payment provider computes the order's tax (Stripe Tax) rather than the shop's table."""
+    return bool(getattr(get_provider(), "reckons_tax", False))
+
+
 def start_payment(order_id: int) -> str:
     """Open a payment session for a pending order and return the URL to send the shopper to.
 

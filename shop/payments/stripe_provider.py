@@ -49,6 +49,8 @@ def _stripe_failure(error: stripe.StripeError, *, action: str, message: str) -> 
 
 class StripeProvider:
     name = "stripe"
+    # Stripe Tax computes the tax on the Checkout Session (automatic_tax); the order takes it from there.
+    reckons_tax = True
 
     def __init__(
         self,

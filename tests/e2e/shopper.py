@@ -83,7 +83,7 @@ def fill_shipping_address(page: Page, *, full_name: str = "Ana Lima", region: st
     page.get_by_label("Address line 1").fill("12 Spore Street")
     page.get_by_label("Town or city").fill("Portland")
     if region is not None:
-        page.get_by_label("State, province or region (optional)").fill(region)
+        page.get_by_label("State, province or region", exact=True).fill(region)
     page.get_by_label("Postal or ZIP code").fill("97201")
     page.get_by_label("Country").select_option("US")
 
