@@ -285,6 +285,23 @@ def refund_tax_cents(
 # --- Totals ----------------------------------------------------------------------------------------
 
 
+def grand_total_cents(
+    *, subtotal_cents: int, discount_cents: int, shipping_cents: int, tax_cents: int
+) -> int:
+    """total = subtotal − discount + shipping + tax: the one formula, also for a total whose tax a
+    payment provider computed after the order was placed."""
+    for name, value in (
+        ("subtotal_cents", subtotal_cents),
+        ("discount_cents", discount_cents),
+        ("shipping_cents", shipping_cents),
+        ("tax_cents", tax_cents),
+    ):
+        _check_cents(name, value)
+    if discount_cents > subtotal_cents:
+        raise ValueError("a discount cannot exceed the subtotal")
+    return subtotal_cents - discount_cents + shipping_cents + tax_cents
+
+
 @dataclass(frozen=True)
 class OrderTotals:
     """Everything a cart, checkout or payment needs to show or charge, in cents.
@@ -339,7 +356,12 @@ def order_totals(
         shipping_cents=shipping,
         tax_cents=sum(taxes),
         line_tax_cents=taxes,
-        total_cents=subtotal - discount + shipping + sum(taxes),
+        total_cents=grand_total_cents(
+            subtotal_cents=subtotal,
+            discount_cents=discount,
+            shipping_cents=shipping,
+            tax_cents=sum(taxes),
+        ),
         free_shipping_threshold_cents=free_over_cents,
         free_shipping_remaining_cents=free_shipping_remaining_cents(
             merchandise_cents, requires_shipping=ships, free_over_cents=free_over_cents
