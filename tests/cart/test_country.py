@@ -1,5 +1,5 @@
 """The cart's estimate for the shopper's country (docs/rules.md#shipping-zones, docs/rules.md#tax):
-POST /cart/country.json, the no-JavaScript picker, /cart.json's fields and the banners that follow the zone."""
+POST /cart/country.json, the no-JavaScript picker, /cart.json's fields and the banners following the zone."""
 
 import pytest
 from flask.testing import FlaskClient
