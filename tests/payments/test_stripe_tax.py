@@ -55,17 +55,14 @@ def test_the_session_asks_stripe_for_tax_with_a_code_per_product_type(make_app) 
         ]
         for i in range(3)
     }
-    assert codes == {
-        "HOODIE-M": PRODUCT_TAX_CODES[ProductTaxType.APPAREL],
-        "MUG": PRODUCT_TAX_CODES[ProductTaxType.HOUSEWARES],
-        "GUIDE-WB": PRODUCT_TAX_CODES[ProductTaxType.DIGITAL_GUIDE],
-    }
+    # Stripe's codes: clothing and footwear; general tangible goods; downloaded digital books
+    assert codes == {"HOODIE-M": "txcd_30011000", "MUG": "txcd_99999999", "GUIDE-WB": "txcd_10302000"}
     assert {params[f"line_items[{i}][price_data][tax_behavior]"] for i in range(3)} == {"exclusive"}
     # shipping is the zone's fixed rate, tax-exclusive, coded as shipping
     shipping = "shipping_options[0][shipping_rate_data]"
     assert params[f"{shipping}[fixed_amount][amount]"] == "795"
     assert params[f"{shipping}[tax_behavior]"] == "exclusive"
-    assert params[f"{shipping}[tax_code]"] == SHIPPING_TAX_CODE
+    assert params[f"{shipping}[tax_code]"] == SHIPPING_TAX_CODE == "txcd_92010001"
     with app.app_context():
         order = only_order()
         assert order.tax_from_provider and order.tax_cents == 0
@@ -171,3 +168,8 @@ def test_the_snapshot_reads_stripes_tax(app: Flask) -> None:
     )
 
     assert snapshot.amount_tax_cents == 75
+
+
+def test_every_product_tax_type_has_a_stripe_code() -> None:
+    assert set(PRODUCT_TAX_CODES) == set(ProductTaxType)
+    assert PRODUCT_TAX_CODES[ProductTaxType.PRINTED_BOOK] == "txcd_35010000"
