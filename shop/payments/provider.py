@@ -40,6 +40,8 @@ class CheckoutRequest:
     expires_at: datetime
     success_url: str
     cancel_url: str
+    # The address's country: its zone priced the shipping, so the payment page offers only it.
+    ship_country: str | None = None
 
 
 @dataclass(frozen=True)

@@ -89,6 +89,7 @@ def start_payment(order_id: int) -> str:
         expires_at=expires_at,
         success_url=external_url("checkout.success") + "?session_id={CHECKOUT_SESSION_ID}",
         cancel_url=external_url("checkout.cancel_page", token=access.access_token(order.number)),
+        ship_country=order.ship_country if order.requires_shipping else None,
     )
     db.session.commit()  # end the read transaction before the network call
     try:

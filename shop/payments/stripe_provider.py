@@ -112,7 +112,10 @@ class StripeProvider:
             "cancel_url": request.cancel_url,
         }
         if request.requires_shipping:
-            params["shipping_address_collection"] = {"allowed_countries": list(self.allowed_countries)}
+            # The shipping rate is the zone of the country given at checkout: only that country may be
+            # picked on the payment page (any shipping country for an order placed without one).
+            countries = [request.ship_country] if request.ship_country else list(self.allowed_countries)
+            params["shipping_address_collection"] = {"allowed_countries": countries}
             params["shipping_options"] = [
                 {
                     "shipping_rate_data": {

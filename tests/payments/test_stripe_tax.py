@@ -77,6 +77,9 @@ def test_a_canadian_order_ships_at_canadas_rate_through_stripe(make_app) -> None
 
     params = session_params(http)
     assert params["shipping_options[0][shipping_rate_data][fixed_amount][amount]"] == "1495"
+    # Canada's rate was charged, so the payment page takes a Canadian address only
+    assert params["shipping_address_collection[allowed_countries][0]"] == "CA"
+    assert "shipping_address_collection[allowed_countries][1]" not in params
 
 
 def test_a_digital_order_collects_the_billing_address_for_tax(make_app) -> None:
