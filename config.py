@@ -161,6 +161,22 @@ class Config:
     RESERVATION_MINUTES = _env_int("RESERVATION_MINUTES", 30)
     # Countries the checkout form and Stripe's address collection offer (ISO 3166-1 alpha-2).
     SHIPPING_COUNTRIES = _env_list("SHIPPING_COUNTRIES", "US,CA,GB,IE,AU,NZ,DE,FR,NL,SE")
+    # The domestic zone: this country ships at FLAT_SHIPPING_CENTS, free from FREE_SHIPPING_THRESHOLD_CENTS.
+    DOMESTIC_COUNTRY = os.environ.get("DOMESTIC_COUNTRY", "US").strip().upper()
+    # The other zones, `name:COUNTRIES:rate_cents:free_over_cents` separated by `;` (countries separated by
+    # spaces, `*` for every other country shipped to, `never` for a zone that never ships free). Parsed and
+    # checked at start-up (shop/pricing_config.py).
+    SHIPPING_ZONES = os.environ.get("SHIPPING_ZONES", "canada:CA:1495:25000;international:*:2495:never")
+    # Sales tax the shop charges itself (the dev provider; Stripe Tax reckons its own): `REGION:rate_bp`
+    # or `REGION:rate_bp:digital` (digital goods taxed there), separated by commas; REGION is a country
+    # (`CA`) or a US state (`US-NY`). A destination not listed owes no tax. The default is an EXAMPLE
+    # for demonstrations, not tax advice: set the rates the shop is registered to collect.
+    TAX_RATES = os.environ.get(
+        "TAX_RATES",
+        "US-CA:725,US-NY:400,US-TX:625:digital,US-WA:650:digital,CA:500:digital,GB:2000:digital,"
+        "IE:2300:digital,DE:1900:digital,FR:2000:digital,NL:2100:digital,SE:2500:digital,"
+        "AU:1000:digital,NZ:1500:digital",
+    )
     # Carriers staff choose from when marking an order shipped (codes in shop/orders/shipping.py).
     SHIPPING_CARRIERS = _env_list("SHIPPING_CARRIERS", "USPS,UPS,FEDEX,DHL,OTHER")
     # Flask-Limiter syntax; per client IP, on placing an order (the POST to /checkout).

@@ -31,6 +31,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
         cli,
         error_pages,
         media,
+        pricing_config,
         private_pages,
         security_headers,
         sqlite_connections,
@@ -40,6 +41,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.extensions import csrf, db, limiter, login_manager, mail, migrate, page_cache
 
     url_converters.init_app(app)  # before any route is added
+    pricing_config.init_app(app)  # a misconfigured zone or tax table stops the app here
     db.init_app(app)
     sqlite_connections.init_app(app)
     migrate.init_app(

@@ -8,7 +8,7 @@ Rounding, once and in one place each:
 - tax is rounded half up once per line, on the line's amount after its discount.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 BASIS_POINTS = 10_000  # 100% in basis points
@@ -254,7 +254,71 @@ def tax_by_rate(
     return grouped
 
 
+def state_region(country: str, state: str) -> str:
+    """The tax table's key for a state of a country: ISO 3166-2 style, "US-NY"."""
+    return f"{country.upper()}-{state.upper()}"
+
+
+def tax_rate_for(table: Mapping[str, TaxRate], country: str, state: str | None = None) -> TaxRate | None:
+    """The destination's rate from a tax table keyed by country ("CA") and by state ("US-NY"): the
+    state's row, else the country's, else None (no tax owed there)."""
+    if state:
+        rate = table.get(state_region(country, state))
+        if rate is not None:
+            return rate
+    return table.get(country.upper())
+
+
+def tax_depends_on_state(table: Mapping[str, TaxRate], country: str) -> bool:
+    """Whether the table taxes some of the country's states differently: then the state is needed
+    before the tax is known."""
+    prefix = f"{country.upper()}-"
+    return any(region.startswith(prefix) for region in table)
+
+
+def refund_tax_cents(
+    *, refunded_before_cents: int, refunded_after_cents: int, total_cents: int, tax_cents: int
+) -> int:
+    """The tax part of a refund that brings an order's refunds from `refunded_before_cents` to
+    `refunded_after_cents`: each refund carries the order's tax in proportion to its amount, reckoned
+    on the running total and rounded half up, so the parts add up to the order's tax exactly once it is
+    refunded in full."""
+    for name, value in (
+        ("refunded_before_cents", refunded_before_cents),
+        ("refunded_after_cents", refunded_after_cents),
+        ("total_cents", total_cents),
+        ("tax_cents", tax_cents),
+    ):
+        _check_cents(name, value)
+    if not refunded_before_cents <= refunded_after_cents <= total_cents or tax_cents > total_cents:
+        raise ValueError("refunds run from 0 up to the order's total, and tax is part of the total")
+    if total_cents == 0:
+        return 0
+
+    def share(refunded: int) -> int:
+        return round_half_up(refunded * tax_cents, total_cents)
+
+    return share(refunded_after_cents) - share(refunded_before_cents)
+
+
 # --- Totals ----------------------------------------------------------------------------------------
+
+
+def grand_total_cents(
+    *, subtotal_cents: int, discount_cents: int, shipping_cents: int, tax_cents: int
+) -> int:
+    """total = subtotal − discount + shipping + tax: the one formula, also for a total whose tax a
+    payment provider computed after the order was placed."""
+    for name, value in (
+        ("subtotal_cents", subtotal_cents),
+        ("discount_cents", discount_cents),
+        ("shipping_cents", shipping_cents),
+        ("tax_cents", tax_cents),
+    ):
+        _check_cents(name, value)
+    if discount_cents > subtotal_cents:
+        raise ValueError("a discount cannot exceed the subtotal")
+    return subtotal_cents - discount_cents + shipping_cents + tax_cents
 
 
 @dataclass(frozen=True)
@@ -311,7 +375,12 @@ def order_totals(
         shipping_cents=shipping,
         tax_cents=sum(taxes),
         line_tax_cents=taxes,
-        total_cents=subtotal - discount + shipping + sum(taxes),
+        total_cents=grand_total_cents(
+            subtotal_cents=subtotal,
+            discount_cents=discount,
+            shipping_cents=shipping,
+            tax_cents=sum(taxes),
+        ),
         free_shipping_threshold_cents=free_over_cents,
         free_shipping_remaining_cents=free_shipping_remaining_cents(
             merchandise_cents, requires_shipping=ships, free_over_cents=free_over_cents

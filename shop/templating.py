@@ -43,17 +43,34 @@ def init_app(app: Flask) -> None:
     def money(amount_cents: int) -> str:
         return format_cents(amount_cents, currency)
 
+    @app.template_filter("percent_bp")
+    def percent_bp(rate_bp: int) -> str:
+        """825 → "8.25%", 500 → "5%": a tax rate in basis points as people read it."""
+        whole, part = divmod(rate_bp, 100)
+        return f"{whole}.{part:02d}".rstrip("0").rstrip(".") + "%"
+
+    @app.template_filter("tax_label")
+    def tax_label(rates_bp: Any) -> str:
+        """ "Tax (8.25%)" for the rates an order or estimate was taxed at; plain "Tax" when none is known."""
+        rates = [rate for rate in (rates_bp or ()) if rate]
+        return f"Tax ({', '.join(percent_bp(rate) for rate in rates)})" if rates else "Tax"
+
     @app.template_filter("money_short")
     def money_short(amount_cents: int) -> str:
         return format_cents_short(amount_cents, currency)
 
     @app.context_processor
     def shop_globals() -> dict[str, Any]:
-        knobs = pricing_knobs(app.config)
+        knobs = pricing_knobs()
+        # Banners and offers follow the shopper's chosen country's zone (the domestic one by default).
+        country = session_cart.current_country() if has_request_context() else knobs.domestic_country
+        zone = knobs.destination(country).zone
         return {
             "shop_name": app.config["SHOP_NAME"],
-            "free_shipping_threshold_cents": knobs.free_over_cents,
-            "flat_shipping_cents": knobs.flat_rate_cents,
+            "shipping_country": country,
+            "shipping_countries": knobs.shipping_countries,
+            "free_shipping_threshold_cents": zone.free_over_cents if zone else knobs.free_over_cents,
+            "flat_shipping_cents": zone.rate_cents if zone else knobs.flat_rate_cents,
             "max_line_quantity": knobs.max_line_quantity,
             "cart_item_count": session_cart.item_count,
         }

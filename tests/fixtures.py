@@ -11,6 +11,7 @@ from flask.testing import FlaskClient
 from shop.accounts.models import Role, User
 from shop.catalog.models import Product
 from shop.orders.models import Order
+from shop.pricing import TaxRate
 from tests.accounts.customers import make_customer
 from tests.accounts.helpers import log_in
 from tests.admin.helpers import client_as
@@ -60,17 +61,23 @@ def pay() -> PayOrder:
 
 @pytest.fixture
 def paid_order(shop: dict[str, Product], payment_provider: str) -> OrderFactory:
-    """Make paid orders: `paid_order(("GUIDE-WB", 1), email=…, user=…, paid_at=…)`."""
+    """Make paid orders: `paid_order(("GUIDE-WB", 1), email=…, user=…, paid_at=…, tax_rate=…)`."""
 
     def make(
         *items: tuple[str, int],
         email: str = "ana@example.com",
         user: User | None = None,
         paid_at: datetime | None = None,
+        tax_rate: TaxRate | None = None,
     ) -> Order:
         user_id = user.id if user is not None else None
         return make_paid_order(
-            *items, email=email, provider=payment_provider, user_id=user_id, paid_at=paid_at
+            *items,
+            email=email,
+            provider=payment_provider,
+            user_id=user_id,
+            paid_at=paid_at,
+            tax_rate=tax_rate,
         )
 
     return make

@@ -14,6 +14,7 @@ from shop.orders.models import Order
 from shop.orders.payment_events import Outcome, PaymentConfirmation
 from shop.orders.placing import NewOrderLine, create_order
 from shop.payments.settlement import mark_paid
+from shop.pricing import TaxRate
 from shop.storage import guide_storage
 from tests.factories import make_guide, make_product
 from tests.pricing_knobs import ORDER_KNOBS
@@ -85,8 +86,10 @@ def make_pending_order(
     session_id: str | None = "cs_test_123",
     provider: str = "stripe",
     user_id: int | None = None,
+    tax_rate: TaxRate | None = None,
 ) -> Order:
-    """A pending order with its stock reserved, as checkout makes it (committed)."""
+    """A pending order with its stock reserved, as checkout makes it (committed); `tax_rate` is the
+    destination's (the test address, Oregon, has none)."""
     lines = [new_line(sku, quantity) for sku, quantity in items]
     order = create_order(
         email=email,
@@ -94,6 +97,7 @@ def make_pending_order(
         address=SHIPPING_ADDRESS if any(not line.is_digital for line in lines) else None,
         cart_token=None,
         checkout_key=None,
+        tax_rate=tax_rate,
         **ORDER_KNOBS,
     )
     order.payment_session_id = session_id
@@ -128,11 +132,17 @@ def make_paid_order(
     provider: str = "stripe",
     user_id: int | None = None,
     paid_at: datetime | None = None,
+    tax_rate: TaxRate | None = None,
 ) -> Order:
     """A paid order with a payment session of its own. Tests use the `paid_order` fixture; this is for a
     test that builds its orders in an app of its own (`make_app`, `csrf_app`)."""
     order = make_pending_order(
-        *items, email=email, session_id=next_session_id(provider), provider=provider, user_id=user_id
+        *items,
+        email=email,
+        session_id=next_session_id(provider),
+        provider=provider,
+        user_id=user_id,
+        tax_rate=tax_rate,
     )
     return pay(order, paid_at=paid_at)
 

@@ -71,6 +71,19 @@ class ProductForm(FlaskForm):
         "Image description (alt text)", filters=[_strip], validators=[PrintableText(), Length(max=255)]
     )
     is_featured = BooleanField("Feature on the home page")
+    tax_type = SelectField(
+        "Sales tax type",
+        choices=[
+            SelectChoice("", "Default: digital guide if digital, housewares otherwise"),
+            SelectChoice("digital_guide", "Digital guide (download)"),
+            SelectChoice("printed_book", "Printed book"),
+            SelectChoice("apparel", "Apparel"),
+            SelectChoice("housewares", "Housewares and other goods"),
+        ],
+        coerce=lambda value: value or "",
+        default="",
+        description="Decides the product tax code Stripe Tax uses for it.",
+    )
 
 
 class NewProductForm(ProductForm):

@@ -42,6 +42,7 @@ def _details(form: ProductForm) -> ProductDetails:
         description=form.description.data or "",
         image_alt=form.image_alt.data or "",
         is_featured=bool(form.is_featured.data),
+        tax_type=form.tax_type.data or None,
     )
 
 

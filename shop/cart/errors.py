@@ -23,3 +23,15 @@ class NotForSaleError(CartError):
 
 class NotEnoughStockError(CartError):
     status_code = 409
+
+
+class UnknownCountryError(CartError):
+    """Blank, junk or not an ISO country code."""
+
+    status_code = 400
+
+
+class NotShippedThereError(CartError):
+    """A real country the shop does not ship to."""
+
+    status_code = 422

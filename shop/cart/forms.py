@@ -39,6 +39,12 @@ class UpdateCartLineForm(FlaskForm):
     )
 
 
+class CartCountryForm(FlaskForm):
+    """The cart's country picker without JavaScript; the service decides whether the shop ships there."""
+
+    country = HiddenField(validators=[PrintableText(), Length(max=64)])
+
+
 class RemoveCartLineForm(FlaskForm):
     sku = HiddenField(
         validators=[PrintableText(), DataRequired("That item isn't in your cart."), Length(max=64)]
@@ -66,3 +72,10 @@ def read_cart_item_json(payload: Any, *, default_quantity: int | None) -> tuple[
     if isinstance(quantity, bool) or not isinstance(quantity, int):
         raise InvalidQuantityError(WHOLE_NUMBER_MESSAGE)
     return sku.strip(), quantity
+
+
+def read_country_json(payload: Any) -> object:
+    """The country from a JSON body such as {"country": "CA"}, or a CartError about its shape."""
+    if not isinstance(payload, dict) or "country" not in payload:
+        raise CartError('Send a JSON object such as {"country": "CA"}.')
+    return payload["country"]

@@ -26,6 +26,10 @@ def cart_payload(summary: CartSummary, *, currency: str) -> dict[str, Any]:
         "shipping_cents": totals.shipping_cents,
         "free_shipping_threshold_cents": totals.free_shipping_threshold_cents,
         "free_shipping_remaining_cents": totals.free_shipping_remaining_cents,
+        "tax_cents": totals.tax_cents,
         "total_cents": totals.total_cents,
         "currency": currency,
+        # The estimate's country, and whether its tax waits for the address (a US state).
+        "country": summary.destination.country if summary.destination else None,
+        "tax_depends_on_address": bool(summary.destination and summary.destination.tax_needs_state),
     }

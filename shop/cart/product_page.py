@@ -101,9 +101,9 @@ def render_product_page(slug: str, *, status: int = 200) -> tuple[str, int]:
             parts = _product_page_parts(
                 product, selected_sku=default.sku if default else "", quantity=1, holes=holes
             )
-            parts["shipping_without_cart"] = str(_shipping_progress(product, None))
             page_cache.set_json(key, parts, _cache_seconds())
-        shipping = _shipping_progress(product, cart) if cart else parts["shipping_without_cart"]
+        # Rendered per request: the offer follows the zone of the visitor's country.
+        shipping = _shipping_progress(product, cart)
         # The cached parts are shared (read-only): fill the holes into a copy.
         parts = {
             **parts,

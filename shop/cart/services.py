@@ -11,13 +11,17 @@ from shop.cart.errors import (
     InvalidQuantityError,
     NotEnoughStockError,
     NotForSaleError,
+    NotShippedThereError,
+    UnknownCountryError,
     UnknownItemError,
 )
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import Product, ProductVariant
 from shop.clock import utcnow
+from shop.country_codes import country_name, normalise_country
 from shop.database import commit_with_one_retry
 from shop.extensions import db
+from shop.pricing_config import Destination
 
 # A digital guide is one download; a second copy would be the same file.
 MAX_DIGITAL_QUANTITY = 1
@@ -45,6 +49,8 @@ class CartLineView:
 class CartSummary:
     lines: tuple[CartLineView, ...]
     totals: pricing.OrderTotals
+    # Where the estimate's shipping and tax are for (the shopper's chosen country); None: domestic terms.
+    destination: Destination | None = None
 
     @property
     def item_count(self) -> int:
@@ -208,11 +214,18 @@ def count_items(token: str | None) -> int:
 
 
 def get_cart_summary(
-    token: str | None, *, flat_rate_cents: int, free_over_cents: int, max_line_quantity: int
+    token: str | None,
+    *,
+    flat_rate_cents: int,
+    free_over_cents: int | None,
+    max_line_quantity: int,
+    tax_rate: pricing.TaxRate | None = None,
 ) -> CartSummary:
     """The cart's lines priced from the database now, with totals from shop.pricing.
 
-    Lines whose product has been unpublished are left out: they can no longer be bought.
+    `flat_rate_cents` and `free_over_cents` are the destination zone's terms and `tax_rate` its tax
+    (None: not known yet). Lines whose product has been unpublished are left out: they can no longer be
+    bought.
     """
     cart = _load_cart(token)
     lines: list[CartLineView] = []
@@ -255,9 +268,28 @@ def get_cart_summary(
             )
         )
     totals = pricing.order_totals(
-        priced_lines, flat_rate_cents=flat_rate_cents, free_over_cents=free_over_cents
+        priced_lines, flat_rate_cents=flat_rate_cents, free_over_cents=free_over_cents, tax_rate=tax_rate
     )
     return CartSummary(lines=tuple(lines), totals=totals)
+
+
+def choose_country(raw: object, *, shipping_countries: tuple[str, ...]) -> str:
+    """The country a shopper picked for the cart's estimate, as an upper-case ISO code ("ca" → "CA").
+
+    Raises UnknownCountryError for a blank or unknown code and NotShippedThereError for a country the
+    shop does not ship to (docs/rules.md#shipping-zones rule 4).
+    """
+    code = normalise_country(raw)
+    if code is None:
+        shown = raw.strip()[:40] if isinstance(raw, str) else ""
+        raise UnknownCountryError(
+            f"{shown!r} is not a country code. Choose a country from the list."
+            if shown
+            else "Choose a country."
+        )
+    if code not in shipping_countries:
+        raise NotShippedThereError(f"Sorry, we don't ship to {country_name(code)}.")
+    return code
 
 
 def remove_purchased(token: str | None, purchased: dict[int, int]) -> None:

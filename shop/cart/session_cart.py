@@ -1,12 +1,16 @@
 """The shopper's cart for this request: its token lives in the (signed, 30-day) session cookie."""
 
+from dataclasses import replace
+
 from flask import g, session
 
 from shop.cart import services
 from shop.cart.services import CartSummary
-from shop.pricing_config import pricing_knobs
+from shop.pricing_config import Destination, pricing_knobs
 
 SESSION_KEY = "cart_token"
+# The country the shopper picked for the cart's shipping and tax estimate (a shipping country's code).
+COUNTRY_KEY = "cart_country"
 
 
 def current_token() -> str | None:
@@ -24,10 +28,37 @@ def ensure_token() -> str:
     return token
 
 
+def current_country() -> str:
+    """The country the cart's estimate is for: the shopper's pick, else the domestic one."""
+    knobs = pricing_knobs()
+    country = session.get(COUNTRY_KEY)
+    if isinstance(country, str) and knobs.ships_to(country):
+        return country
+    return knobs.domestic_country
+
+
+def choose_country(raw: object) -> str:
+    """Remember the country for the estimate (in the session, so it outlives this page). Raises a
+    CartError for a blank, unknown or not-shipped-to country, and leaves the choice as it was."""
+    country = services.choose_country(raw, shipping_countries=pricing_knobs().shipping_countries)
+    session[COUNTRY_KEY] = country
+    session.permanent = True
+    forget_summary()
+    return country
+
+
+def destination() -> Destination:
+    """The shopper's country with its zone and tax rate (no state yet: tax may wait for the address)."""
+    return pricing_knobs().destination(current_country())
+
+
 def summary() -> CartSummary:
-    """This request's cart, priced once and reused by the page, the header and the JSON API."""
+    """This request's cart, priced once and reused by the page, the header and the JSON API, with the
+    shipping and tax of the shopper's country."""
     if "cart_summary" not in g:
-        g.cart_summary = services.get_cart_summary(current_token(), **pricing_knobs().cart_knobs())
+        where = destination()
+        priced = services.get_cart_summary(current_token(), **pricing_knobs().cart_knobs(where))
+        g.cart_summary = replace(priced, destination=where)
     return g.cart_summary
 
 

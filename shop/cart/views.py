@@ -18,13 +18,16 @@ from shop.cart import services, session_cart
 from shop.cart.errors import CartError
 from shop.cart.forms import (
     AddToCartForm,
+    CartCountryForm,
     RemoveCartLineForm,
     UpdateCartLineForm,
     first_error,
     read_cart_item_json,
+    read_country_json,
 )
 from shop.cart.payloads import cart_payload
 from shop.cart.product_page import render_product_page_for_sku
+from shop.country_codes import country_name
 
 bp = Blueprint("cart", __name__)
 
@@ -96,6 +99,20 @@ def remove() -> Response | tuple[str, int]:
     return redirect(url_for("cart.show"), code=303)
 
 
+@bp.post("/cart/country")
+def choose_country() -> Response | tuple[str, int]:
+    form = CartCountryForm()
+    try:
+        if not form.validate():
+            raise CartError(first_error(form))
+        country = session_cart.choose_country(form.country.data)
+    except CartError as error:
+        flash(error.message, "error")
+        return _render_cart(error.status_code)
+    flash(f"Shipping and tax are now estimated for {country_name(country)}.", "success")
+    return redirect(url_for("cart.show"), code=303)
+
+
 def _cart_json(status: int = 200) -> tuple[Response, int]:
     session_cart.forget_summary()
     payload = cart_payload(session_cart.summary(), currency=current_app.config["SHOP_CURRENCY"])
@@ -144,6 +161,16 @@ def change_json() -> tuple[Response, int]:
             quantity,
             max_line_quantity=current_app.config["MAX_LINE_QUANTITY"],
         )
+    except CartError as error:
+        return _json_error(error)
+    return _cart_json()
+
+
+@bp.post("/cart/country.json")
+def country_json() -> tuple[Response, int]:
+    """Pick the country the cart's shipping and tax are estimated for → the cart, priced for it."""
+    try:
+        session_cart.choose_country(read_country_json(_json_body()))
     except CartError as error:
         return _json_error(error)
     return _cart_json()

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 
 from shop.catalog.demo_pdf import render_text_pdf
-from shop.catalog.models import Category, Product, ProductKind, ProductVariant
+from shop.catalog.models import Category, Product, ProductKind, ProductTaxType, ProductVariant
 from shop.catalog.services import bump_catalog_revision
 from shop.extensions import db
 from shop.storage import FileStorage
@@ -45,6 +45,8 @@ class DemoProduct:
     is_featured: bool = False
     is_lead_magnet: bool = False
     guide_pages: list[str] = field(default_factory=list)
+    # None: the default for its kind (a guide if digital, housewares otherwise).
+    tax_type: ProductTaxType | None = None
 
 
 SIZES = ("S", "M", "L", "XL")
@@ -128,6 +130,7 @@ PRODUCTS = [
     ),
     DemoProduct(
         slug="90-day-journal-printed",
+        tax_type=ProductTaxType.PRINTED_BOOK,
         name="90-Day Journal, printed, 160 pages",
         category="home",
         kind=ProductKind.PHYSICAL,
@@ -143,6 +146,7 @@ PRODUCTS = [
     ),
     DemoProduct(
         slug="mycelium-tee",
+        tax_type=ProductTaxType.APPAREL,
         name="Mycelium Tee",
         category="apparel",
         kind=ProductKind.PHYSICAL,
@@ -158,6 +162,7 @@ PRODUCTS = [
     ),
     DemoProduct(
         slug="spore-print-hoodie",
+        tax_type=ProductTaxType.APPAREL,
         name="Spore Print Hoodie",
         category="apparel",
         kind=ProductKind.PHYSICAL,
@@ -263,6 +268,7 @@ def seed_demo_catalog(storage: FileStorage) -> dict[str, int]:
                 is_lead_magnet=demo.is_lead_magnet,
                 is_published=True,
                 is_featured=demo.is_featured,
+                tax_type=demo.tax_type,
                 position=position,
             )
             db.session.add(product)

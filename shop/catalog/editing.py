@@ -14,7 +14,14 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from shop.audit import services as audit
 from shop.audit.services import Actor
-from shop.catalog.models import Category, Product, ProductKind, ProductVariant, StockAdjustment
+from shop.catalog.models import (
+    Category,
+    Product,
+    ProductKind,
+    ProductTaxType,
+    ProductVariant,
+    StockAdjustment,
+)
 from shop.catalog.services import bump_catalog_revision
 from shop.database import committing
 from shop.errors import ShopError
@@ -45,6 +52,8 @@ class ProductDetails:
     description: str
     image_alt: str
     is_featured: bool
+    # ProductTaxType value; None: the default for the product's kind.
+    tax_type: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +86,8 @@ def _check_product(details: ProductDetails, *, product_id: int | None) -> None:
     )
     if clash:
         raise CatalogEditError("Another product already uses that address.", "slug")
+    if details.tax_type is not None and details.tax_type not in set(ProductTaxType):
+        raise CatalogEditError("Choose one of the sales tax types.", "tax_type")
 
 
 def _check_variant(details: VariantDetails, *, variant_id: int | None) -> None:
@@ -202,6 +213,7 @@ def create_product(
         description=details.description,
         image_alt=details.image_alt,
         is_featured=details.is_featured,
+        tax_type=details.tax_type,
         is_published=False,
         position=(db.session.scalar(sa.select(sa.func.max(Product.position))) or 0) + 1,
     )
@@ -230,6 +242,7 @@ def update_product(actor: Actor, product_id: int, details: ProductDetails) -> Pr
             "description": details.description,
             "image_alt": details.image_alt,
             "is_featured": details.is_featured,
+            "tax_type": details.tax_type,
         }.items()
         if getattr(product, field) != value
     }

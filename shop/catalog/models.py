@@ -15,6 +15,15 @@ class ProductKind(enum.StrEnum):
     PHYSICAL = "physical"
 
 
+class ProductTaxType(enum.StrEnum):
+    """What a product is for sales tax (the payment provider's product tax code follows from it)."""
+
+    DIGITAL_GUIDE = "digital_guide"
+    PRINTED_BOOK = "printed_book"
+    APPAREL = "apparel"
+    HOUSEWARES = "housewares"
+
+
 class Category(db.Model):
     __tablename__ = "category"
 
@@ -54,6 +63,8 @@ class Product(db.Model):
     is_published: Mapped[bool] = mapped_column(default=False)
     is_featured: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    # What the product is for sales tax (ProductTaxType); unset: a guide if digital, else housewares.
+    tax_type: Mapped[str | None] = mapped_column(sa.String(24))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -71,6 +82,12 @@ class Product(db.Model):
     @property
     def is_physical(self) -> bool:
         return self.kind == ProductKind.PHYSICAL
+
+    @property
+    def effective_tax_type(self) -> ProductTaxType:
+        if self.tax_type in set(ProductTaxType):
+            return ProductTaxType(self.tax_type)
+        return ProductTaxType.DIGITAL_GUIDE if self.is_digital else ProductTaxType.HOUSEWARES
 
     def __repr__(self) -> str:
         return f"<Product {self.slug}>"

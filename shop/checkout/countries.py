@@ -1,5 +1,7 @@
 """Names for the ISO country codes a shop may ship to (SHIPPING_COUNTRIES picks which)."""
 
+from shop.country_codes import COUNTRY_NAMES as ALL_COUNTRY_NAMES
+
 COUNTRY_NAMES = {
     "AT": "Austria",
     "AU": "Australia",
@@ -29,4 +31,9 @@ def country_choices(codes: list[str] | tuple[str, ...]) -> list[tuple[str, str]]
 
 
 def country_name(code: str | None) -> str:
-    return COUNTRY_NAMES.get(code or "", code or "")
+    return COUNTRY_NAMES.get(code or "") or ALL_COUNTRY_NAMES.get(code or "", code or "")
+
+
+def every_country_choice() -> list[tuple[str, str]]:
+    """Every ISO country by name: where a digital-only buyer may be."""
+    return sorted(((code, name) for code, name in ALL_COUNTRY_NAMES.items()), key=lambda pair: pair[1])

@@ -32,3 +32,13 @@ class CheckoutAlreadyUsedError(CheckoutError):
         super().__init__(
             "That checkout form was already sent, and its order has ended. Review your cart and try again."
         )
+
+
+class DestinationError(CheckoutError):
+    """The address's country or state (or a digital order's billing country) cannot be used."""
+
+    status_code = 400
+
+
+class NotShippedThereError(DestinationError):
+    status_code = 422

@@ -18,6 +18,11 @@ ADDRESS_REQUIRED = {
 }
 
 
+def _upper(value: Any) -> Any:
+    """Country codes in any case ("ca", " CA ") become upper-case codes."""
+    return value.strip().upper() if isinstance(value, str) else value
+
+
 def _clean(value: Any) -> Any:
     """Trim and collapse whitespace: an address line never spans lines."""
     return " ".join(value.split()) if isinstance(value, str) else value
@@ -41,9 +46,11 @@ class CheckoutForm(FlaskForm):
     line1 = _text("Address line 1", 200)
     line2 = _text("Address line 2 (optional)", 200)
     city = _text("Town or city", 120)
-    region = _text("State, province or region (optional)", 120)
+    region = _text("State, province or region", 120)
     postal_code = _text("Postal or ZIP code", 20)
-    country = SelectField("Country", validate_choice=False)
+    country = SelectField("Country", validate_choice=False, filters=[_upper])
+    # A digital-only order ships nowhere: the buyer's country decides its sales tax.
+    billing_country = SelectField("Country you're buying from", validate_choice=False, filters=[_upper])
     # What the shopper saw: a different cart at submission means the summary must be shown again.
     cart_fingerprint = HiddenField(
         validators=[PrintableText(), DataRequired("Reload the page and try again."), Length(max=64)]
@@ -54,12 +61,19 @@ class CheckoutForm(FlaskForm):
     )
 
     def __init__(
-        self, *args: Any, countries: list[tuple[str, str]], requires_shipping: bool, **kwargs: Any
+        self,
+        *args: Any,
+        countries: list[tuple[str, str]],
+        requires_shipping: bool,
+        billing_countries: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.requires_shipping = requires_shipping
         self.country.choices = [("", "Choose a country…"), *countries]
+        self.billing_country.choices = [("", "Choose a country…"), *(billing_countries or countries)]
         self._country_codes = {code for code, _ in countries}
+        self._billing_codes = {code for code, _ in (billing_countries or countries)}
 
     def validate(self, extra_validators: dict[str, list[Any]] | None = None) -> bool:
         extra = dict(extra_validators or {})
@@ -70,7 +84,17 @@ class CheckoutForm(FlaskForm):
         if self.requires_shipping and self.country.data and self.country.data not in self._country_codes:
             self.country.errors = [*self.country.errors, "Choose a country we ship to."]
             valid = False
+        if not self.requires_shipping and self.billing_country.data not in self._billing_codes:
+            self.billing_country.errors = [
+                *self.billing_country.errors,
+                "Choose the country you are buying from: it decides the sales tax.",
+            ]
+            valid = False
         return valid
+
+    def billing_country_code(self) -> str | None:
+        """The billing country of a digital-only order (None when the order ships)."""
+        return None if self.requires_shipping else self.billing_country.data or None
 
     def shipping_address(self) -> ShippingAddress | None:
         if not self.requires_shipping:

@@ -8,6 +8,7 @@ cart does afterwards changes them.
 import hashlib
 import secrets
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,7 @@ from sqlalchemy.orm import joinedload
 
 from shop.cart.services import CartSummary, get_cart_summary
 from shop.catalog.models import ProductVariant
+from shop.checkout.destination import checkout_destination
 from shop.checkout.errors import (
     CartChangedError,
     CheckoutAlreadyUsedError,
@@ -33,7 +35,7 @@ from shop.orders.placing import NewOrderLine, create_order
 from shop.orders.stock import StockShortError
 from shop.payments import services as payments
 from shop.payments.errors import PaymentError
-from shop.pricing_config import PricingKnobs  # noqa: F401  (the knobs start_checkout takes)
+from shop.pricing_config import Destination, PricingKnobs
 
 # How many overdue reservations one checkout start releases on its way (the CLI sweep does the rest).
 OPPORTUNISTIC_SWEEP_LIMIT = 20
@@ -97,8 +99,12 @@ def place_order(
     checkout_key: str,
     knobs: PricingKnobs,
     user_id: int | None = None,
+    billing_country: str | None = None,
 ) -> Order:
     """Create the pending order from the cart and reserve its stock, in one transaction. Commits.
+
+    Shipping and tax follow the address's country and US state (a digital-only order's tax, the
+    `billing_country`): shop/checkout/destination.py refuses what cannot be used (DestinationError).
 
     `user_id` is the logged-in customer: the order is theirs whatever email they send it to.
 
@@ -114,7 +120,10 @@ def place_order(
     # Overdue reservations go back on the shelf before this shopper asks for stock.
     release_expired_orders(limit=OPPORTUNISTIC_SWEEP_LIMIT)
 
-    summary = get_cart_summary(cart_token, **knobs.cart_knobs())
+    destination, address = checkout_destination(knobs, address=address, billing_country=billing_country)
+    # With a provider that reckons tax (Stripe Tax) the order's tax comes with the payment.
+    tax_from_provider = payments.provider_reckons_tax()
+    summary = get_cart_summary(cart_token, **knobs.cart_knobs(destination))
     if summary.is_empty:
         raise EmptyCartError()
     if fingerprint != cart_fingerprint(summary):
@@ -129,13 +138,14 @@ def place_order(
                 lines=_order_lines(summary),
                 address=address,
                 currency=knobs.currency,
-                flat_rate_cents=knobs.flat_rate_cents,
-                free_over_cents=knobs.free_over_cents,
                 reservation_minutes=knobs.reservation_minutes,
                 cart_token=cart_token,
                 checkout_key=key_hash,
                 user_id=user_id,
+                **_destination_terms(knobs, destination, tax_from_provider=tax_from_provider),
+                billing_country=destination.country if address is None else None,
             )
+            order.tax_from_provider = tax_from_provider
     except StockShortError as short:
         raise OutOfStockError(short.message) from short
     except IntegrityError:
@@ -145,6 +155,18 @@ def place_order(
             raise
         return _replayed(existing)
     return order
+
+
+def _destination_terms(
+    knobs: PricingKnobs, destination: Destination, *, tax_from_provider: bool
+) -> dict[str, Any]:
+    """The zone's shipping terms and the tax rate create_order takes for this destination."""
+    terms = knobs.cart_knobs(destination)
+    return {
+        "flat_rate_cents": terms["flat_rate_cents"],
+        "free_over_cents": terms["free_over_cents"],
+        "tax_rate": None if tax_from_provider else destination.tax_rate,
+    }
 
 
 def _replayed(order: Order) -> Order:
@@ -162,6 +184,7 @@ def start_checkout(
     checkout_key: str,
     knobs: PricingKnobs,
     user_id: int | None = None,
+    billing_country: str | None = None,
 ) -> CheckoutStarted:
     """Place the order, then open the payment: the URL to send the shopper to. On a provider error the
     reservation is released and CheckoutError carries the provider's retryable message."""
@@ -173,6 +196,7 @@ def start_checkout(
         checkout_key=checkout_key,
         knobs=knobs,
         user_id=user_id,
+        billing_country=billing_country,
     )
     if order.status != OrderStatus.PENDING_PAYMENT:
         # A replay of a form whose order is already paid: show the order, don't charge again.

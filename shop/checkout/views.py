@@ -15,7 +15,7 @@ from flask_login import current_user
 from shop.cart import session_cart
 from shop.cart.services import CartSummary
 from shop.checkout import services
-from shop.checkout.countries import country_choices, country_name
+from shop.checkout.countries import country_choices, country_name, every_country_choice
 from shop.checkout.errors import CartChangedError, CheckoutError, EmptyCartError
 from shop.checkout.forms import CheckoutForm
 from shop.extensions import limiter
@@ -39,6 +39,7 @@ def _form(summary: CartSummary) -> CheckoutForm:
     return CheckoutForm(
         countries=country_choices(current_app.config["SHIPPING_COUNTRIES"]),
         requires_shipping=summary.totals.requires_shipping,
+        billing_countries=every_country_choice(),
     )
 
 
@@ -46,7 +47,16 @@ def _render(form: CheckoutForm, summary: CartSummary, status: int = 200) -> tupl
     # Every render carries a fresh key and what the page shows now; the shopper's entries stay.
     form.checkout_key.data = services.new_checkout_key()
     form.cart_fingerprint.data = services.cart_fingerprint(summary)
-    return render_template("checkout/start.html", form=form, cart=summary), status
+    where = summary.destination
+    if payments.provider_reckons_tax():
+        tax_pending_note = "Added at payment"
+    elif where is not None and where.tax_needs_state:
+        tax_pending_note = "Follows your state"
+    else:
+        tax_pending_note = None
+    return render_template(
+        "checkout/start.html", form=form, cart=summary, tax_pending_note=tax_pending_note
+    ), status
 
 
 def _empty_cart() -> Response:
@@ -64,6 +74,8 @@ def start() -> Response | tuple[str, int]:
     if summary.is_empty:
         return _empty_cart()
     form = _form(summary)
+    # The address starts at the country the cart's estimate was for.
+    form.country.data = form.billing_country.data = session_cart.current_country()
     if current_user.is_authenticated:
         # The account's address by default; a different one still leaves the order in this account.
         form.email.data = current_user.email
@@ -89,6 +101,7 @@ def place() -> Response | tuple[str, int]:
             checkout_key=form.checkout_key.data,
             knobs=pricing_knobs(),
             user_id=_customer_id(),
+            billing_country=form.billing_country_code(),
         )
     except EmptyCartError:
         return _empty_cart()

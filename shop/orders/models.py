@@ -45,6 +45,9 @@ class Order(db.Model):
         sa.CheckConstraint(
             "discount_cents >= 0 AND discount_cents <= subtotal_cents", name="discount_within_subtotal"
         ),
+        sa.CheckConstraint(
+            "refunded_tax_cents >= 0 AND refunded_tax_cents <= tax_cents", name="refunded_tax_within_tax"
+        ),
         # The sweep's query: pending orders whose reservation ran out.
         sa.Index("ix_order_reservation_sweep", "status", "reservation_expires_at"),
     )
@@ -72,10 +75,15 @@ class Order(db.Model):
     discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     discount_code: Mapped[str | None] = mapped_column(sa.String(32), index=True)
     tax_cents: Mapped[int] = mapped_column(default=0)
+    # True when the payment provider reckons the tax (Stripe Tax): tax_cents and total_cents are set
+    # from the completed payment, not from the shop's tax table.
+    tax_from_provider: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     total_cents: Mapped[int]
     # Where tax was reckoned for an order that ships nowhere: the country the shopper picked.
     billing_country: Mapped[str | None] = mapped_column(sa.String(2))
     refunded_cents: Mapped[int] = mapped_column(default=0)
+    # The tax part of refunded_cents (shop.pricing.refund_tax_cents).
+    refunded_tax_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     requires_shipping: Mapped[bool]
 
     ship_name: Mapped[str | None] = mapped_column(sa.String(200))
@@ -121,6 +129,11 @@ class Order(db.Model):
     # Numbered at payment (shop/orders/invoices.py); kept as long as the order.
     invoice: Mapped["Invoice | None"] = relationship(back_populates="order")
     credit_notes: Mapped[list["CreditNote"]] = relationship(back_populates="order", order_by="CreditNote.id")
+
+    @property
+    def tax_rates_bp(self) -> tuple[int, ...]:
+        """The tax rates its lines were taxed at, in basis points (none when the provider reckoned it)."""
+        return tuple(sorted({line.tax_rate_bp for line in self.lines if line.tax_rate_bp and line.tax_cents}))
 
     @property
     def is_digital_only(self) -> bool:

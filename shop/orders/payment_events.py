@@ -21,6 +21,7 @@ from shop.orders.fulfilment import fulfil
 from shop.orders.invoices import issue_invoice
 from shop.orders.lookups import lock_order
 from shop.orders.models import Order, OrderStatus, PaymentEventRecord
+from shop.orders.provider_tax import record_provider_tax
 from shop.orders.status_machine import PAID_STATES, add_event, transition
 from shop.orders.stock import renew_reservation
 
@@ -42,6 +43,8 @@ class PaymentConfirmation:
     amount_cents: int | None
     currency: str | None
     shipping: ShippingAddress | None = None
+    # The tax the provider computed (Stripe Tax), for an order whose tax the provider reckons.
+    tax_cents: int | None = None
 
 
 def claim_event(event_id: str | None, event_type: str, order: Order | None) -> bool:
@@ -131,6 +134,8 @@ def _apply_payment(order: Order, payment: PaymentConfirmation, *, actor: str) ->
     if order.paid_at is not None or order.status in PAID_STATES or order.status == OrderStatus.REFUNDED:
         # Paid before (and maybe refunded or cancelled since): a repeat, never a second sale.
         return Outcome.ALREADY_DONE, False
+    # Stripe Tax's figure becomes the order's tax before the amount is checked against the total.
+    record_provider_tax(order, payment.tax_cents, actor=actor)
     if payment.amount_cents != order.total_cents or (payment.currency or "").lower() != order.currency:
         paid = (
             format_cents(payment.amount_cents, payment.currency or order.currency)

@@ -3,6 +3,7 @@ moves the money is in shop/payments/refunds.py."""
 
 import sqlalchemy as sa
 
+from shop import pricing
 from shop.downloads.models import DownloadGrant
 from shop.downloads.services import revoke_grants
 from shop.extensions import db
@@ -27,10 +28,14 @@ def apply_refund(order: Order, refunded_total_cents: int, *, actor: str, note: s
     if refunded_total_cents <= order.refunded_cents:
         return False
     refunded_now = refunded_total_cents - order.refunded_cents
+    tax_now = refund_tax_part(order, refunded_total_cents)
     order.refunded_cents = refunded_total_cents
+    order.refunded_tax_cents += tax_now
     full = order.refunded_cents >= order.total_cents
     target = OrderStatus.REFUNDED if full else OrderStatus.PARTIALLY_REFUNDED
     detail = f"Refunded {format_cents(refunded_now, order.currency)}"
+    if order.tax_cents:
+        detail += f", of which {format_cents(tax_now, order.currency)} tax"
     if not full:
         detail += f" ({format_cents(order.refunded_cents, order.currency)} in all)"
     credit_note = issue_credit_note(order, refunded_now, reason=note)
@@ -42,6 +47,17 @@ def apply_refund(order: Order, refunded_total_cents: int, *, actor: str, note: s
         if revoked:
             add_event(order, actor=actor, kind="downloads", note=f"{revoked} download link(s) revoked.")
     return True
+
+
+def refund_tax_part(order: Order, refunded_total_cents: int) -> int:
+    """How much of a refund that brings the order's refunds up to `refunded_total_cents` is tax: its
+    share of the order's tax, in proportion (docs/rules.md#tax rule 7)."""
+    return pricing.refund_tax_cents(
+        refunded_before_cents=order.refunded_cents,
+        refunded_after_cents=refunded_total_cents,
+        total_cents=order.total_cents,
+        tax_cents=order.tax_cents,
+    )
 
 
 def refund_amount(order: Order, amount_cents: int | None, *, expected_refunded_cents: int | None) -> int:
@@ -83,8 +99,11 @@ def cancel_refunded(order: Order, *, actor: str, note: str) -> None:
     """Record a paid order cancelled and refunded in full: stock back, download links revoked. In the
     caller's transaction."""
     refunded_now = order.total_cents - order.refunded_cents
+    tax_part = refund_tax_part(order, order.total_cents)
     order.refunded_cents = order.total_cents
-    summary = f"Cancelled and refunded in full. {note}".strip()
+    order.refunded_tax_cents += tax_part
+    detail = f", {format_cents(tax_part, order.currency)} of it tax" if order.tax_cents else ""
+    summary = f"Cancelled and refunded in full{detail}. {note}".strip()
     if refunded_now > 0:
         credit_note = issue_credit_note(order, refunded_now, reason=f"Order cancelled. {note}".strip())
         summary += f" Credit note {credit_note.number}."

@@ -38,6 +38,8 @@ DEV_ACTIONS = {
 
 class DevProvider:
     name = "dev"
+    # Offline, the order's tax comes from the shop's tax table (TAX_RATES).
+    reckons_tax = False
 
     def __init__(self, *, webhook_secret: str) -> None:
         self.webhook_secret = webhook_secret
@@ -88,6 +90,8 @@ class DevProvider:
             "client_reference_id": str(order.id),
             "metadata": {"order_id": str(order.id), "order_number": order.number},
             "amount_total": order.total_cents,
+            # Offline, the tax is the shop table's, already on the order.
+            "total_details": {"amount_tax": order.tax_cents, "amount_shipping": order.shipping_cents},
             "currency": order.currency,
             "customer_email": order.email,
             "mode": "payment",
@@ -124,7 +128,7 @@ class DevProvider:
     def retrieve_session(self, session_id: str) -> SessionSnapshot:
         order = self._order(session_id)
         if order is None:
-            return SessionSnapshot(session_id, None, None, None, None, None, None, None)
+            return SessionSnapshot(session_id, None, None, None, None, None, None, None, None)
         return snapshot_from_session(self.session_dict(order))
 
     def list_recent_sessions(self, *, since: datetime) -> Iterator[SessionSnapshot]:

@@ -21,6 +21,8 @@ class CheckoutLine:
     sku: str
     unit_amount_cents: int
     quantity: int
+    # The provider's product tax code (shop/payments/tax_codes.py); None: the account's default.
+    tax_code: str | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,8 @@ class CheckoutRequest:
     expires_at: datetime
     success_url: str
     cancel_url: str
+    # The address's country: its zone priced the shipping, so the payment page offers only it.
+    ship_country: str | None = None
 
 
 @dataclass(frozen=True)
@@ -56,6 +60,8 @@ class SessionSnapshot:
     payment_status: str | None  # paid | unpaid | no_payment_required
     amount_total_cents: int | None
     currency: str | None
+    # The tax the provider computed (total_details.amount_tax); None when it reports none.
+    amount_tax_cents: int | None
     payment_intent_id: str | None
     shipping: ShippingAddress | None
 
@@ -74,6 +80,8 @@ class RefundResult:
 class PaymentProvider(Protocol):
     name: str
     webhook_secret: str
+    # True when the provider computes the order's tax at payment (Stripe Tax).
+    reckons_tax: bool
 
     def session_expiry_bounds(self) -> tuple[int, int]:
         """(min, max) minutes a payment session may stay open."""
@@ -123,6 +131,7 @@ def snapshot_from_session(data: dict[str, Any]) -> SessionSnapshot:
         status=data.get("status"),
         payment_status=data.get("payment_status"),
         amount_total_cents=_int_or_none(data.get("amount_total")),
+        amount_tax_cents=_int_or_none((data.get("total_details") or {}).get("amount_tax")),
         currency=(data.get("currency") or None) and str(data["currency"]).lower(),
         payment_intent_id=payment_intent if isinstance(payment_intent, str) else None,
         shipping=shipping,

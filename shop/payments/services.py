@@ -7,18 +7,20 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from shop.catalog.models import ProductTaxType
 from shop.clock import utcnow
 from shop.extensions import db
 from shop.orders import access
 from shop.orders.actors import ACTOR_SYSTEM
 from shop.orders.lookups import get_order_by_number, get_order_by_session
-from shop.orders.models import Order, OrderStatus
+from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.orders.pending import mark_cancelled
 from shop.orders.placing import attach_payment_session
 from shop.payments.dev_provider import DevProvider
 from shop.payments.errors import PaymentError
 from shop.payments.provider import CheckoutLine, CheckoutRequest
 from shop.payments.selection import get_provider
+from shop.payments.tax_codes import tax_code_for
 from shop.payments.webhooks import apply_snapshot, handle_webhook
 from shop.urls import external_url
 
@@ -33,6 +35,18 @@ def session_expiry(*, reservation_minutes: int, min_minutes: int, max_minutes: i
     """
     minutes = min(max(reservation_minutes, min_minutes), max_minutes)
     return (utcnow() + timedelta(minutes=minutes)).replace(microsecond=0)
+
+
+def _line_tax_code(line: OrderLine) -> str:
+    """The product's tax code; a line whose product was deleted is a guide or general goods."""
+    if line.product is not None:
+        return tax_code_for(line.product.effective_tax_type)
+    return tax_code_for(ProductTaxType.DIGITAL_GUIDE if line.is_digital else ProductTaxType.HOUSEWARES)
+
+
+def provider_reckons_tax() -> bool:
+    """Whether the payment provider computes the order's tax (Stripe Tax) rather than the shop's table."""
+    return bool(getattr(get_provider(), "reckons_tax", False))
 
 
 def start_payment(order_id: int) -> str:
@@ -61,7 +75,11 @@ def start_payment(order_id: int) -> str:
         currency=order.currency,
         lines=tuple(
             CheckoutLine(
-                name=line.name, sku=line.sku, unit_amount_cents=line.unit_price_cents, quantity=line.quantity
+                name=line.name,
+                sku=line.sku,
+                unit_amount_cents=line.unit_price_cents,
+                quantity=line.quantity,
+                tax_code=_line_tax_code(line),
             )
             for line in order.lines
         ),
@@ -71,6 +89,7 @@ def start_payment(order_id: int) -> str:
         expires_at=expires_at,
         success_url=external_url("checkout.success") + "?session_id={CHECKOUT_SESSION_ID}",
         cancel_url=external_url("checkout.cancel_page", token=access.access_token(order.number)),
+        ship_country=order.ship_country if order.requires_shipping else None,
     )
     db.session.commit()  # end the read transaction before the network call
     try:

@@ -15,12 +15,14 @@ from shop.payments.errors import PaymentError, WebhookRejectedError
 from shop.payments.provider import (
     STRIPE_MAX_SESSION_MINUTES,
     STRIPE_MIN_SESSION_MINUTES,
+    CheckoutLine,
     CheckoutRequest,
     RefundResult,
     SessionSnapshot,
     StartedPayment,
     snapshot_from_session,
 )
+from shop.payments.tax_codes import SHIPPING_TAX_CODE
 
 log = logging.getLogger(__name__)
 
@@ -47,8 +49,17 @@ def _stripe_failure(error: stripe.StripeError, *, action: str, message: str) -> 
     return PaymentError(message, retryable=True)
 
 
+def _product_data(line: CheckoutLine) -> dict[str, Any]:
+    data: dict[str, Any] = {"name": line.name, "metadata": {"sku": line.sku}}
+    if line.tax_code:
+        data["tax_code"] = line.tax_code
+    return data
+
+
 class StripeProvider:
     name = "stripe"
+    # Stripe Tax computes the tax on the Checkout Session (automatic_tax); the order takes it from there.
+    reckons_tax = True
 
     def __init__(
         self,
@@ -88,17 +99,23 @@ class StripeProvider:
                     "price_data": {
                         "currency": request.currency,
                         "unit_amount": line.unit_amount_cents,
-                        "product_data": {"name": line.name, "metadata": {"sku": line.sku}},
+                        # Prices are before tax: Stripe Tax adds the destination's tax on top.
+                        "tax_behavior": "exclusive",
+                        "product_data": _product_data(line),
                     },
                 }
                 for line in request.lines
             ],
+            "automatic_tax": {"enabled": True},
             "expires_at": int(request.expires_at.timestamp()),
             "success_url": request.success_url,
             "cancel_url": request.cancel_url,
         }
         if request.requires_shipping:
-            params["shipping_address_collection"] = {"allowed_countries": list(self.allowed_countries)}
+            # The shipping rate is the zone of the country given at checkout: only that country may be
+            # picked on the payment page (any shipping country for an order placed without one).
+            countries = [request.ship_country] if request.ship_country else list(self.allowed_countries)
+            params["shipping_address_collection"] = {"allowed_countries": countries}
             params["shipping_options"] = [
                 {
                     "shipping_rate_data": {
@@ -107,9 +124,14 @@ class StripeProvider:
                         if request.shipping_cents == 0
                         else "Standard shipping",
                         "fixed_amount": {"amount": request.shipping_cents, "currency": request.currency},
+                        "tax_behavior": "exclusive",
+                        "tax_code": SHIPPING_TAX_CODE,
                     }
                 }
             ]
+        else:
+            # Nothing ships: Stripe Tax reckons a digital order's tax from the billing address.
+            params["billing_address_collection"] = "required"
         return params
 
     def create_session(self, request: CheckoutRequest) -> StartedPayment:

@@ -81,6 +81,7 @@ def _confirmation(snapshot: SessionSnapshot) -> PaymentConfirmation:
         payment_intent_id=snapshot.payment_intent_id,
         amount_cents=snapshot.amount_total_cents,
         currency=snapshot.currency,
+        tax_cents=snapshot.amount_tax_cents,
         shipping=snapshot.shipping,
     )
 

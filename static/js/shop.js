@@ -94,6 +94,11 @@
   function initCart(root) {
     root.addEventListener("submit", function (event) {
       var form = event.target;
+      if (form.matches("[data-cart-country]")) {
+        event.preventDefault();
+        chooseCountry(form.querySelector('select[name="country"]').value);
+        return;
+      }
       var isUpdate = form.matches("[data-cart-update]");
       var isRemove = form.matches("[data-cart-remove]");
       if (!isUpdate && !isRemove) { return; }
@@ -112,6 +117,23 @@
         }
       }
     });
+  }
+
+  // The estimate's country: shipping and tax for it come back in the re-rendered cart.
+  function chooseCountry(country) {
+    postJSON("/cart/country.json", { country: country })
+      .then(function () {
+        var flashes = document.querySelector(".flashes");
+        if (flashes) { flashes.remove(); }
+        return refreshRegions(["cart-root", "shipping-banner"]);
+      })
+      .then(function () {
+        var select = document.getElementById("cart-country");
+        announce("Shipping and tax are now estimated for " +
+          (select ? select.options[select.selectedIndex].text : country) + ".", false);
+        if (select) { select.focus(); }
+      })
+      .catch(function (error) { announce(error.message, true); });
   }
 
   function announce(message, isError) {

@@ -273,3 +273,29 @@ def test_dashboard_lists_low_stock(app: Flask, staff: FlaskClient) -> None:
 
     assert "Rare Poster" in page
     assert "Plenty Mug" not in page
+
+
+def test_staff_set_a_products_sales_tax_type(app: Flask, staff: FlaskClient) -> None:
+    # given a new physical product, which defaults to housewares for tax
+    staff.post("/admin/products/new", data=new_product_form())
+    product = db.session.scalar(sa.select(Product).where(Product.slug == "field-socks"))
+    assert product.tax_type is None and product.effective_tax_type == "housewares"
+
+    # when staff mark it apparel
+    details = {
+        "name": "Field Socks",
+        "slug": "field-socks",
+        "category": "apparel",
+        "summary": "Warm socks.",
+        "image_alt": "Grey socks",
+    }
+    response = staff.post(f"/admin/products/{product.id}", data={**details, "tax_type": "apparel"})
+    refused = staff.post(f"/admin/products/{product.id}", data={**details, "tax_type": "food"})
+
+    # then Stripe Tax will get the apparel code, and a made-up type is refused
+    assert response.status_code == 303
+    assert refused.status_code == 400
+    db.session.expire_all()
+    assert db.session.get(Product, product.id).effective_tax_type == "apparel"
+    page = staff.get(f"/admin/products/{product.id}").get_data(as_text=True)
+    assert '<option selected value="apparel">Apparel</option>' in page

@@ -77,15 +77,23 @@ def add_hoodie_with_javascript(page: Page, size: str, quantity: int = 1) -> None
     expect(add_status(page)).to_have_text("Added to your cart. View cart")
 
 
-def fill_shipping_address(page: Page, *, full_name: str = "Ana Lima", region: str | None = None) -> None:
+def fill_shipping_address(
+    page: Page,
+    *,
+    full_name: str = "Ana Lima",
+    region: str | None = None,
+    city: str = "Portland",
+    postal_code: str = "97201",
+    country: str = "US",
+) -> None:
     """The checkout's address fields, as a shopper types them (the email is the caller's business)."""
     page.get_by_label("Full name").fill(full_name)
     page.get_by_label("Address line 1").fill("12 Spore Street")
-    page.get_by_label("Town or city").fill("Portland")
+    page.get_by_label("Town or city").fill(city)
     if region is not None:
-        page.get_by_label("State, province or region (optional)").fill(region)
-    page.get_by_label("Postal or ZIP code").fill("97201")
-    page.get_by_label("Country").select_option("US")
+        page.get_by_label("State, province or region", exact=True).fill(region)
+    page.get_by_label("Postal or ZIP code").fill(postal_code)
+    page.get_by_label("Country", exact=True).select_option(country)
 
 
 def has_horizontal_overflow(page: Page) -> bool:

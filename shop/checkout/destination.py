@@ -1,0 +1,46 @@
+"""Where an order goes, for its shipping zone and tax: the shipping address's country (and, in the US,
+its state), or for a digital-only order the billing country the shopper picks (docs/rules.md#shipping-zones,
+docs/rules.md#tax)."""
+
+from dataclasses import replace
+
+from shop.checkout.errors import DestinationError, NotShippedThereError
+from shop.country_codes import country_name, normalise_country, normalise_us_state
+from shop.orders.addresses import ShippingAddress
+from shop.pricing_config import Destination, PricingKnobs
+
+# The one country whose addresses must name a state: its sales tax differs state by state.
+STATE_REQUIRED_COUNTRY = "US"
+
+
+def checkout_destination(
+    knobs: PricingKnobs, *, address: ShippingAddress | None, billing_country: str | None
+) -> tuple[Destination, ShippingAddress | None]:
+    """The destination for an order and its address, normalised: the country in upper case and a US
+    state as its two-letter code. Raises DestinationError for an unknown or blank country, a US address
+    without a state or a missing billing country, and NotShippedThereError for a country the shop does
+    not ship to."""
+    if address is None:
+        country = normalise_country(billing_country)
+        if country is None:
+            raise DestinationError("Choose the country you are buying from: it decides the sales tax.")
+        return knobs.destination(country), None
+    country = normalise_country(address.country)
+    if country is None:
+        raise DestinationError("Choose a country we ship to.")
+    if not knobs.ships_to(country):
+        raise NotShippedThereError(
+            f"Sorry, we don't ship to {country_name(country)}. We ship to "
+            f"{', '.join(country_name(code) for code in knobs.shipping_countries)}."
+        )
+    state = None
+    if country == STATE_REQUIRED_COUNTRY:
+        state = normalise_us_state(address.region)
+        if state is None:
+            raise DestinationError(
+                "Enter the state for a US address, such as NY or New York: sales tax depends on it."
+                if not address.region
+                else f"{address.region!r} is not a US state. Enter its name or two-letter code, such as NY."
+            )
+    address = replace(address, country=country, region=state or address.region)
+    return knobs.destination(country, state), address
