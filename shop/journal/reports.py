@@ -43,8 +43,21 @@ def article_path(slug_column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
     return sa.literal(ARTICLE_PATH_PREFIX, sa.String) + slug_column
 
 
-def build_article_report() -> list[ArticleRow]:
-    """Every article, newest published first (drafts last), with its leads and their revenue."""
+def _within(
+    column: sa.ColumnElement[datetime], since: datetime | None, until: datetime | None
+) -> list[sa.ColumnElement[bool]]:
+    conditions = []
+    if since is not None:
+        conditions.append(column >= since)
+    if until is not None:
+        conditions.append(column < until)
+    return conditions
+
+
+def build_article_report(*, since: datetime | None = None, until: datetime | None = None) -> list[ArticleRow]:
+    """Every article, newest published first (drafts last), with its leads and their revenue. With
+    `since`/`until` (until excluded), only the leads who signed up and the orders paid in that time count;
+    views are always all time (the counter has no dates)."""
     touches = sa.union(
         sa.select(Lead.id.label("lead_id"), Lead.landing_page.label("page")).where(
             Lead.landing_page.startswith(ARTICLE_PATH_PREFIX)
@@ -58,7 +71,9 @@ def build_article_report() -> list[ArticleRow]:
         Order.status.in_(REVENUE_STATES),
         Order.paid_at.is_not(None),
         Order.paid_at >= Lead.created_at,
+        *_within(Order.paid_at, since, until),
     )
+    lead_in_time = sa.and_(Lead.id == touches.c.lead_id, *_within(Lead.created_at, since, until))
     rows = db.session.execute(
         sa.select(
             Article.id,
@@ -75,7 +90,7 @@ def build_article_report() -> list[ArticleRow]:
         )
         .select_from(Article)
         .outerjoin(touches, touches.c.page == article_path(Article.slug))
-        .outerjoin(Lead, Lead.id == touches.c.lead_id)
+        .outerjoin(Lead, lead_in_time)
         .outerjoin(Order, lead_orders)
         .group_by(
             Article.id,

@@ -43,6 +43,19 @@ class Order(db.Model):
         ),
         # The sweep's query: pending orders whose reservation ran out.
         sa.Index("ix_order_reservation_sweep", "status", "reservation_expires_at"),
+        # The reports' date ranges (shop/admin/insights.py); on PostgreSQL an index-only scan.
+        sa.Index(
+            "ix_order_paid_at_reports",
+            "paid_at",
+            postgresql_include=[
+                "status",
+                "total_cents",
+                "refunded_cents",
+                "requires_shipping",
+                "shipping_cents",
+                "email",
+            ],
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
