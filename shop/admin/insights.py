@@ -149,7 +149,7 @@ class ItemSales:
 def _buckets(edges: list[datetime]) -> sa.Subquery:
     """A small table of (bucket, starts, ends), one row per consecutive pair of `edges`, to join the
     orders or leads to: every bucket is a row, so a bucket with nothing in it comes back as zero."""
-    moments = [sa.cast(sa.literal(edge, UTCDateTime()), sa.DateTime()) for edge in edges]
+    moments = [sa.literal(edge, UTCDateTime()) for edge in edges]
     rows = [
         sa.select(
             sa.literal(index, sa.Integer).label("bucket"),
