@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, current_app, request
+from flask import Response, abort, current_app, render_template, request
 
 from shop.admin import insight_charts as charts
 from shop.admin import insights
@@ -45,26 +45,36 @@ def range_context(window: insights.Window, message: str | None) -> dict[str, Any
 
 
 def dashboard_insights(window: insights.Window) -> dict[str, Any]:
-    """The dashboard's figures for the window, each with its chart."""
+    """The dashboard's figures for the window (sales and the guide funnel), each with its chart."""
     span = window.range.describe()
     sales = insights.sales(window)
     funnel = insights.guide_funnel(window)
-    sources = insights.sources(window)
-    products = insights.top_products(window)
-    guides = insights.top_guides(window)
     return {
         "sales": sales,
         "funnel": funnel,
-        "sources": sources,
-        "products": products,
-        "guides": guides,
         "revenue_chart": charts.revenue_chart(sales, money, span),
         "orders_chart": charts.orders_chart(sales, span),
         "funnel_chart": charts.funnel_chart(funnel),
-        "source_charts": charts.sources_charts(sources, money),
-        "products_chart": charts.items_chart("products", "Top products by revenue", products, money),
-        "guides_chart": charts.items_chart("guides", "Top guides by revenue", guides, money),
     }
+
+
+@bp.get("/reports/sales")
+def sales_report() -> str:
+    """Where the range's sales came from (guide sources and campaigns) and what sold best."""
+    window, message = requested_window()
+    sources = insights.sources(window)
+    items = insights.top_items(window)
+    products, guides = insights.split_items(items)
+    return render_template(
+        "admin/sales_report.html",
+        sources=sources,
+        products=products,
+        guides=guides,
+        source_charts=charts.sources_charts(sources, money),
+        products_chart=charts.items_chart("products", "Top products by revenue", products, money),
+        guides_chart=charts.items_chart("guides", "Top guides by revenue", guides, money),
+        **range_context(window, message),
+    )
 
 
 @bp.get("/insights/<name>.csv")

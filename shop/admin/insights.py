@@ -11,13 +11,15 @@ Rules (the dashboard says them too; docs/rules.md § Insights):
 - Guide funnel, per week (Monday to Sunday, cut to the range) of sign-up: leads who signed up, those of
   them who confirmed their email, and those who confirmed and have bought (by now).
 - Top products and guides: the lines of the range's paid orders, refunded-in-full orders left out; units
-  and line totals (a partial refund is the order's, not a line's, so line totals are before it).
+  and line totals (a partial refund is the order's, not a line's, so line totals are before it), per
+  product under its current name (lines of a deleted product count together).
 - Sources: reports.revenue_by_source over the range.
 
 Each figure gets a Window (range, time zone, now) and its function runs one query, so the dashboard takes
 the same few queries however many orders and leads there are.
 """
 
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -29,15 +31,16 @@ import sqlalchemy as sa
 from shop.admin.reports import SourceRevenue, percent, revenue_by_source
 from shop.catalog.models import Product
 from shop.date_ranges import ReportRange, day_edges, day_start, utc_edges, week_edges
-from shop.db_types import UTCDateTime
 from shop.extensions import db
 from shop.guides.models import Lead
 from shop.journal.reports import ArticleRow, build_article_report
 from shop.orders.models import Order, OrderLine, OrderStatus
 from shop.orders.status_machine import REVENUE_STATES
 from shop.pricing import average_cents
+from shop.sql_dates import as_date, local_date
 
 TOP_ITEMS = 10
+DELETED_PRODUCT = "A product since deleted"
 
 
 @dataclass(frozen=True)
@@ -146,97 +149,77 @@ class ItemSales:
     revenue_cents: int
 
 
-def _buckets(edges: list[datetime]) -> sa.Subquery:
-    """A small table of (bucket, starts, ends), one row per consecutive pair of `edges`, to join the
-    orders or leads to: every bucket is a row, so a bucket with nothing in it comes back as zero."""
-    moments = [sa.literal(edge, UTCDateTime()) for edge in edges]
-    rows = [
-        sa.select(
-            sa.literal(index, sa.Integer).label("bucket"),
-            moments[index].label("starts"),
-            moments[index + 1].label("ends"),
-        )
-        for index in range(len(edges) - 1)
-    ]
-    return sa.union_all(*rows).subquery("bucket")
+def _daily(rows: Iterable[sa.Row[Any]]) -> dict[date, sa.Row[Any]]:
+    return {as_date(row[0]): row for row in rows}
 
 
 def sales(window: Window) -> Sales:
-    """Revenue, paid orders and shipping per day, for the range and the period before it: one query."""
+    """Revenue, paid orders and shipping per day, for the range and the period before it: one query,
+    grouped by the day in the shop's time zone; a day with no row is a day without sales."""
     previous = window.range.previous
-    edges = utc_edges([*previous.day_list(), *day_edges(window.range)], window.zone)
-    bucket = _buckets(edges)
-    in_bucket = sa.and_(
-        Order.paid_at >= bucket.c.starts,
-        Order.paid_at < bucket.c.ends,
-        Order.paid_at <= window.now,
-        Order.status.in_(REVENUE_STATES),
-    )
+    day = local_date(Order.paid_at, window.zone.key)
     shipped = Order.requires_shipping.is_(True)
     rows = db.session.execute(
         sa.select(
-            bucket.c.bucket,
+            day,
             sa.func.count(Order.id),
             sa.func.coalesce(sa.func.sum(Order.total_cents), 0),
             sa.func.coalesce(sa.func.sum(Order.refunded_cents), 0),
             sa.func.count(sa.case((shipped, Order.id))),
             sa.func.count(sa.case((sa.and_(shipped, Order.shipping_cents == 0), Order.id))),
         )
-        .select_from(bucket)
-        .outerjoin(Order, in_bucket)
-        .group_by(bucket.c.bucket)
-        .order_by(bucket.c.bucket)
-    ).all()
-    all_days = [*previous.day_list(), *window.range.day_list()]
-    figures = {int(row[0]): row for row in rows}
-    days = [
-        SalesDay(
-            day=day,
-            orders=int(figures[index][1]),
-            gross_cents=int(figures[index][2]),
-            refunded_cents=int(figures[index][3]),
-            shipped_orders=int(figures[index][4]),
-            free_shipping_orders=int(figures[index][5]),
+        .where(
+            Order.status.in_(REVENUE_STATES),
+            Order.paid_at >= day_start(previous.first, window.zone),
+            Order.paid_at < window.end,
         )
-        for index, day in enumerate(all_days)
-    ]
-    return Sales(days=days[previous.days :], previous=days[: previous.days])
+        .group_by(day)
+    ).all()
+    figures = _daily(rows)
+    nothing = (None, 0, 0, 0, 0, 0)
+
+    def sales_day(on: date) -> SalesDay:
+        _, orders, gross, refunded, shipped_orders, free = figures.get(on, nothing)
+        return SalesDay(
+            day=on,
+            orders=int(orders),
+            gross_cents=int(gross),
+            refunded_cents=int(refunded),
+            shipped_orders=int(shipped_orders),
+            free_shipping_orders=int(free),
+        )
+
+    return Sales(
+        days=[sales_day(on) for on in window.range.day_list()],
+        previous=[sales_day(on) for on in previous.day_list()],
+    )
 
 
 def guide_funnel(window: Window) -> list[FunnelWeek]:
-    """Per week of sign-up: leads, those who confirmed, those who confirmed and bought. One query."""
-    starts = week_edges(window.range)
-    bucket = _buckets(utc_edges(starts, window.zone))
+    """Per week of sign-up: leads, those who confirmed, those who confirmed and bought. One query, per
+    day in the shop's time zone, added up into weeks here."""
+    day = local_date(Lead.created_at, window.zone.key)
     confirmed = sa.and_(Lead.confirmed_at.is_not(None), Lead.confirmed_at <= window.now)
     bought = sa.and_(confirmed, Lead.customer_since.is_not(None), Lead.customer_since <= window.now)
     rows = db.session.execute(
         sa.select(
-            bucket.c.bucket,
+            day,
             sa.func.count(Lead.id),
             sa.func.count(sa.case((confirmed, Lead.id))),
             sa.func.count(sa.case((bought, Lead.id))),
         )
-        .select_from(bucket)
-        .outerjoin(
-            Lead,
-            sa.and_(
-                Lead.created_at >= bucket.c.starts,
-                Lead.created_at < bucket.c.ends,
-                Lead.created_at <= window.now,
-            ),
-        )
-        .group_by(bucket.c.bucket)
-        .order_by(bucket.c.bucket)
+        .where(Lead.created_at >= window.start, Lead.created_at < window.end)
+        .group_by(day)
     ).all()
-    figures = {int(row[0]): row for row in rows}
+    edges = week_edges(window.range)
+    totals = [[0, 0, 0] for _ in edges[:-1]]
+    for on, row in _daily(rows).items():
+        week = bisect_right(edges, on) - 1
+        for index in range(3):
+            totals[week][index] += int(row[index + 1])
     return [
-        FunnelWeek(
-            week=week,
-            signed_up=int(figures[index][1]),
-            confirmed=int(figures[index][2]),
-            bought=int(figures[index][3]),
-        )
-        for index, week in enumerate(starts[:-1])
+        FunnelWeek(week=first, signed_up=signed_up, confirmed=confirmed_count, bought=bought_count)
+        for first, (signed_up, confirmed_count, bought_count) in zip(edges, totals, strict=False)
     ]
 
 
@@ -245,35 +228,55 @@ def sources(window: Window) -> list[SourceRevenue]:
 
 
 def top_items(window: Window) -> list[ItemSales]:
-    """Every product and guide sold in the range, best revenue first (then units, then name)."""
-    name = sa.func.coalesce(Product.name, OrderLine.name)
-    units = sa.func.sum(OrderLine.quantity)
-    revenue = sa.func.sum(OrderLine.unit_price_cents * OrderLine.quantity)
-    rows = db.session.execute(
-        sa.select(name, OrderLine.is_digital, units, revenue)
-        .select_from(OrderLine)
+    """Every product and guide sold in the range, best revenue first (then units, then name). Lines
+    are added up per product from the order-line index alone; the names are joined to the few sums."""
+    sold = (
+        sa.select(
+            OrderLine.product_id,
+            OrderLine.is_digital,
+            sa.func.sum(OrderLine.quantity).label("units"),
+            sa.func.sum(OrderLine.unit_price_cents * OrderLine.quantity).label("revenue"),
+        )
         .join(Order, Order.id == OrderLine.order_id)
-        .outerjoin(Product, Product.id == OrderLine.product_id)
         .where(
             Order.status.in_(REVENUE_STATES),
             Order.status != OrderStatus.REFUNDED.value,
             Order.paid_at >= window.start,
             Order.paid_at < window.end,
         )
-        .group_by(name, OrderLine.is_digital)
+        .group_by(OrderLine.product_id, OrderLine.is_digital)
+        .subquery("sold")
+    )
+    rows = db.session.execute(
+        sa.select(Product.name, sold.c.is_digital, sold.c.units, sold.c.revenue)
+        .select_from(sold)
+        .outerjoin(Product, Product.id == sold.c.product_id)
     ).all()
     items = [
-        ItemSales(name=r[0], is_digital=bool(r[1]), units=int(r[2]), revenue_cents=int(r[3])) for r in rows
+        ItemSales(
+            name=row[0] or DELETED_PRODUCT,
+            is_digital=bool(row[1]),
+            units=int(row[2]),
+            revenue_cents=int(row[3]),
+        )
+        for row in rows
     ]
     return sorted(items, key=lambda item: (-item.revenue_cents, -item.units, item.name))
 
 
+def split_items(items: list[ItemSales]) -> tuple[list[ItemSales], list[ItemSales]]:
+    """The top products and the top guides (digital items) of top_items' list."""
+    products = [item for item in items if not item.is_digital][:TOP_ITEMS]
+    guides = [item for item in items if item.is_digital][:TOP_ITEMS]
+    return products, guides
+
+
 def top_products(window: Window) -> list[ItemSales]:
-    return [item for item in top_items(window) if not item.is_digital][:TOP_ITEMS]
+    return split_items(top_items(window))[0]
 
 
 def top_guides(window: Window) -> list[ItemSales]:
-    return [item for item in top_items(window) if item.is_digital][:TOP_ITEMS]
+    return split_items(top_items(window))[1]
 
 
 def articles(window: Window) -> list[ArticleRow]:

@@ -206,6 +206,27 @@ def test_the_page_chart_table_and_csv_agree(history: dict, staff_client: FlaskCl
     assert set(re.findall(r'/admin/insights/\w+\.csv\?([^"]+)"', html)) == {"days=7"}
 
 
+def test_the_sales_report_draws_its_tables(history: dict, staff_client: FlaskClient, at_now: None) -> None:
+    html = staff_client.get("/admin/reports/sales?days=7").get_data(as_text=True)
+
+    def drawn(key: str) -> list[int]:
+        svg = html.split(f'id="{key}-svg-title"')[1].split("</svg>")[0]
+        return [int(value) for value in re.findall(r'data-value="(\d+)"', svg)]
+
+    products = insights.top_products(WEEK)
+    sources = insights.sources(WEEK)
+    assert drawn("products") == [item.revenue_cents for item in products]
+    assert drawn("guides") == [item.revenue_cents for item in insights.top_guides(WEEK)]
+    assert sorted(drawn("sources-revenue")) == sorted(row.net_cents for row in sources if row.net_cents)
+    assert sum(drawn("sources-orders")) == sum(row.orders for row in sources)
+    in_csv = csv_rows(staff_client, "products", "days=7")
+    assert [(row["product"], int(row["revenue_cents"])) for row in in_csv] == [
+        (item.name, item.revenue_cents) for item in products
+    ]
+    assert all(item.name in html for item in products)
+    assert set(re.findall(r'/admin/insights/\w+\.csv\?([^"]+)"', html)) == {"days=7"}
+
+
 def test_the_funnel_and_best_seller_csvs_follow_the_form_range(
     history: dict, staff_client: FlaskClient, at_now: None
 ) -> None:
@@ -236,7 +257,7 @@ def test_the_funnel_and_best_seller_csvs_follow_the_form_range(
 def test_a_bad_range_shows_the_default_and_says_why(
     history: dict, staff_client: FlaskClient, at_now: None, query: str, says: str
 ) -> None:
-    for path in ("/admin/", "/admin/reports/articles"):
+    for path in ("/admin/", "/admin/reports/sales", "/admin/reports/articles"):
         response = staff_client.get(f"{path}?{query}")
 
         assert response.status_code == 200
