@@ -14,7 +14,7 @@ from shop.admin.blueprint import bp
 from shop.clock import utcnow
 from shop.csv_export import csv_line, csv_row
 from shop.date_ranges import PRESET_DAYS, choose_range, local_today
-from shop.money import format_cents
+from shop.money import format_cents_short
 
 
 def shop_zone() -> ZoneInfo:
@@ -30,7 +30,8 @@ def requested_window(now: datetime | None = None) -> tuple[insights.Window, str 
 
 
 def money(amount_cents: int) -> str:
-    return format_cents(amount_cents, current_app.config["SHOP_CURRENCY"])
+    """Amounts in charts: "$80" for whole amounts (the axis ticks), "$25.95" otherwise."""
+    return format_cents_short(amount_cents, current_app.config["SHOP_CURRENCY"])
 
 
 def range_context(window: insights.Window, message: str | None) -> dict[str, Any]:
