@@ -58,12 +58,14 @@ def build_article_report(*, since: datetime | None = None, until: datetime | Non
     """Every article, newest published first (drafts last), with its leads and their revenue. With
     `since`/`until` (until excluded), only the leads who signed up and the orders paid in that time count;
     views are always all time (the counter has no dates)."""
+    # Only the sign-ups in the time asked for are read (through the sign-up time index).
+    signed_up_in_time = _within(Lead.created_at, since, until)
     touches = sa.union(
         sa.select(Lead.id.label("lead_id"), Lead.landing_page.label("page")).where(
-            Lead.landing_page.startswith(ARTICLE_PATH_PREFIX)
+            Lead.landing_page.startswith(ARTICLE_PATH_PREFIX), *signed_up_in_time
         ),
         sa.select(Lead.id.label("lead_id"), Lead.signup_page.label("page")).where(
-            Lead.signup_page.startswith(ARTICLE_PATH_PREFIX)
+            Lead.signup_page.startswith(ARTICLE_PATH_PREFIX), *signed_up_in_time
         ),
     ).subquery("touch")
     lead_orders = sa.and_(
@@ -73,7 +75,6 @@ def build_article_report(*, since: datetime | None = None, until: datetime | Non
         Order.paid_at >= Lead.created_at,
         *_within(Order.paid_at, since, until),
     )
-    lead_in_time = sa.and_(Lead.id == touches.c.lead_id, *_within(Lead.created_at, since, until))
     rows = db.session.execute(
         sa.select(
             Article.id,
@@ -90,7 +91,7 @@ def build_article_report(*, since: datetime | None = None, until: datetime | Non
         )
         .select_from(Article)
         .outerjoin(touches, touches.c.page == article_path(Article.slug))
-        .outerjoin(Lead, lead_in_time)
+        .outerjoin(Lead, Lead.id == touches.c.lead_id)
         .outerjoin(Order, lead_orders)
         .group_by(
             Article.id,
