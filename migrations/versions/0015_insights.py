@@ -36,6 +36,12 @@ def upgrade() -> None:
     op.create_index(
         "ix_lead_created_at", "lead", ["created_at"], postgresql_include=["confirmed_at", "customer_since"]
     )
+    op.create_index(
+        "ix_lead_email_reports",
+        "lead",
+        ["email"],
+        postgresql_include=["id", "created_at", "utm_source", "utm_campaign"],
+    )
     op.drop_index("ix_order_line_order_id", table_name="order_line")
     op.create_index(
         "ix_order_line_order_id",
@@ -48,6 +54,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_order_line_order_id", table_name="order_line")
     op.create_index("ix_order_line_order_id", "order_line", ["order_id"])
+    op.drop_index("ix_lead_email_reports", table_name="lead")
     op.drop_index("ix_lead_created_at", table_name="lead")
     op.create_index("ix_lead_created_at", "lead", ["created_at"])
     op.drop_index("ix_order_to_ship", table_name="order")

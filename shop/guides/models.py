@@ -22,6 +22,12 @@ class Lead(db.Model):
     __table_args__: Any = (
         # The reports read a range of sign-ups from the index alone on PostgreSQL (shop/admin/insights.py).
         sa.Index("ix_lead_created_at", "created_at", postgresql_include=["confirmed_at", "customer_since"]),
+        # Revenue per guide source looks up each paid order's lead by email from the index alone.
+        sa.Index(
+            "ix_lead_email_reports",
+            "email",
+            postgresql_include=["id", "created_at", "utm_source", "utm_campaign"],
+        ),
         {"sqlite_autoincrement": True},
     )
 
