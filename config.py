@@ -6,6 +6,7 @@ from datetime import timedelta
 from email.utils import parseaddr
 from pathlib import Path
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -74,6 +75,17 @@ def check_base_url(url: str, *, require_https: bool) -> None:
         )
 
 
+def check_timezone(name: str) -> None:
+    """Refuse a SHOP_TIMEZONE that is not an IANA time zone name the machine knows."""
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise RuntimeError(
+            "SHOP_TIMEZONE must be an IANA time zone name such as UTC, Europe/London or America/New_York "
+            f"(the reports' days start at its midnight), got {name!r}"
+        ) from error
+
+
 def _database_url(raw: str | None, default: str) -> str:
     url = raw or default
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
@@ -139,6 +151,8 @@ class Config:
     SHOP_LEGAL_NAME = os.environ.get("SHOP_LEGAL_NAME") or SHOP_NAME
     SHOP_ADDRESS = os.environ.get("SHOP_ADDRESS", "")
     SHOP_TAX_ID = os.environ.get("SHOP_TAX_ID", "")
+    # The reports' days (the dashboard, its charts, the CSVs) begin at midnight in this IANA time zone.
+    SHOP_TIMEZONE = (os.environ.get("SHOP_TIMEZONE") or "UTC").strip()
 
     SQLALCHEMY_DATABASE_URI = _database_url(
         os.environ.get("DATABASE_URL"), f"sqlite:///{INSTANCE_DIR / 'shop.sqlite3'}"
@@ -275,6 +289,7 @@ class Config:
     def validate(cls) -> None:
         """Refuse to start with settings that would be unsafe in this environment."""
         check_base_url(cls.SHOP_BASE_URL, require_https=False)
+        check_timezone(cls.SHOP_TIMEZONE)
         if not cls.EMAIL_POLL_SECONDS > 0:
             raise RuntimeError(f"EMAIL_POLL_SECONDS must be above 0, got {cls.EMAIL_POLL_SECONDS}")
         if cls.EMAIL_LEASE_SECONDS < 10 * cls.MAIL_TIMEOUT:

@@ -73,6 +73,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.admin import (  # noqa: F401  (routes register on the admin blueprint)
         comment_views,
         document_views,
+        insight_views,
         journal_views,
         lead_views,
         order_views,

@@ -389,3 +389,10 @@ def order_totals(
             merchandise_cents, free_over_cents=free_over_cents
         ),
     )
+
+
+def average_cents(total_cents: int, count: int) -> int | None:
+    """total / count in whole cents, rounded half up (the average order value); None when count is 0."""
+    if count <= 0:
+        return None
+    return (total_cents * 2 + count) // (count * 2)

@@ -1,4 +1,5 @@
-"""SQLite file databases: WAL (readers never block the writer) and a busy timeout on every connection."""
+"""SQLite: the shop's SQL functions on every connection (shop/sql_dates.py); for file databases also WAL
+(readers never block the writer) and a busy timeout."""
 
 from typing import Any
 
@@ -6,6 +7,7 @@ import sqlalchemy as sa
 from flask import Flask
 
 from shop.extensions import db
+from shop.sql_dates import sqlite_local_date
 
 
 def is_file_database(url: sa.engine.URL) -> bool:
@@ -22,6 +24,12 @@ def is_file_database(url: sa.engine.URL) -> bool:
 def init_app(app: Flask) -> None:
     with app.app_context():
         engine = db.engine
+    if engine.url.get_backend_name() == "sqlite":
+
+        @sa.event.listens_for(engine, "connect")
+        def add_functions(dbapi_connection: Any, connection_record: Any) -> None:
+            dbapi_connection.create_function("shop_local_date", 2, sqlite_local_date, deterministic=True)
+
     if not is_file_database(engine.url):
         return
     busy_timeout_ms = int(app.config["SQLITE_BUSY_TIMEOUT_SECONDS"] * 1000)

@@ -104,6 +104,30 @@ def test_a_lease_shorter_than_ten_mail_timeouts_is_refused() -> None:
         production(EMAIL_LEASE_SECONDS=60, MAIL_TIMEOUT=10).validate()
 
 
+# --- SHOP_TIMEZONE -----------------------------------------------------------------------------------
+
+
+def test_the_shop_time_zone_defaults_to_utc() -> None:
+    env = {key: value for key, value in os.environ.items() if key != "SHOP_TIMEZONE"}
+    read = [sys.executable, "-c", "import config; print(config.Config.SHOP_TIMEZONE)"]
+
+    assert subprocess.run(read, cwd=ROOT, env=env, capture_output=True, text=True).stdout == "UTC\n"
+    env["SHOP_TIMEZONE"] = "Europe/Lisbon"
+    assert subprocess.run(read, cwd=ROOT, env=env, capture_output=True, text=True).stdout == "Europe/Lisbon\n"
+
+
+@pytest.mark.parametrize("name", ["", "Mars/Olympus", "utc+2", "../../etc/passwd", "Europe/ London"])
+def test_an_unknown_time_zone_is_refused_at_start_up_with_examples(name: str) -> None:
+    with pytest.raises(RuntimeError, match="SHOP_TIMEZONE must be an IANA time zone name such as UTC"):
+        production(SHOP_TIMEZONE=name).validate()
+
+
+@pytest.mark.parametrize("name", ["UTC", "Europe/London", "America/New_York", "Asia/Kathmandu"])
+def test_known_time_zones_are_accepted(name: str) -> None:
+    assert production(SHOP_TIMEZONE=name).validate() is None
+    assert type("Dev", (DevelopmentConfig,), {"SHOP_TIMEZONE": name}).validate() is None
+
+
 # --- APP_ENV ------------------------------------------------------------------------------------------
 
 

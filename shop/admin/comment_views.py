@@ -4,9 +4,11 @@ reply to a comment, and the articles report. Routes register on the admin bluepr
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
+from shop.admin import insight_charts, insights
 from shop.admin.blueprint import bp, current_actor
+from shop.admin.insight_views import money, range_context, requested_window
 from shop.form_fields import query_text
-from shop.journal import comments, reports
+from shop.journal import comments
 from shop.journal.comment_forms import CommentModerationForm, CommentReplyForm
 from shop.journal.comment_models import CommentStatus
 from shop.pagination import existing_page_count, requested_page
@@ -104,4 +106,11 @@ def comment_reply(comment_id: int) -> Page:
 
 @bp.get("/reports/articles")
 def article_report() -> str:
-    return render_template("admin/article_report.html", rows=reports.build_article_report())
+    window, message = requested_window()
+    rows = insights.articles(window)
+    return render_template(
+        "admin/article_report.html",
+        rows=rows,
+        chart=insight_charts.articles_chart(rows, money),
+        **range_context(window, message),
+    )

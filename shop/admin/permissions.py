@@ -60,6 +60,8 @@ ENDPOINT_ROLES = MappingProxyType(
         "admin.comments_moderate": Role.STAFF,
         "admin.comment_reply": Role.STAFF,
         "admin.article_report": Role.STAFF,
+        "admin.insights_csv": Role.STAFF,
+        "admin.sales_report": Role.STAFF,
         # the mailing list: people who are not (yet) customers, their consent history and IP addresses
         "admin.leads": Role.ADMIN,
         "admin.lead_detail": Role.ADMIN,

@@ -1,19 +1,20 @@
 """The dashboard's numbers, computed in a fixed handful of queries however many orders and leads exist.
 
 Rules (the dashboard page says them too):
-- Days are UTC days. "Today" starts at 00:00 UTC; "last 7 days" and "last 30 days" are today and the 6
-  (or 29) UTC days before it.
+- Days are days in the shop's time zone (SHOP_TIMEZONE, UTC by default). "Today" starts at its midnight;
+  "last 7 days" and "last 30 days" are today and the 6 (or 29) days before it.
 - Revenue counts orders that were paid (status paid, fulfilled, partially refunded or refunded) on the day
   they were paid, net of what has been refunded on them since. Unpaid, expired and cancelled orders count
   nothing (a cancelled paid order was refunded in full).
 - Guide attribution: an order counts toward a guide source when its email signed up for the free guide
   before the order was paid; it is credited to the lead's first-touch utm_source and utm_campaign. All
-  other revenue is "direct / no guide". The breakdown covers the last 30 days, so its rows add up to
-  the 30-day revenue.
+  other revenue is "direct / no guide". The breakdown covers the chosen range (shop/admin/insights.py),
+  so its rows add up to that range's revenue.
 """
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
@@ -21,6 +22,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from shop.catalog import editing as catalog
 from shop.catalog.models import ProductVariant
 from shop.clock import utcnow
+from shop.date_ranges import day_start, local_today
 from shop.extensions import db
 from shop.guides.models import Lead
 from shop.orders.models import Order
@@ -29,7 +31,7 @@ from shop.orders.status_machine import REVENUE_STATES
 
 WINDOWS = ((1, "Today"), (7, "Last 7 days"), (30, "Last 30 days"))
 LEAD_WINDOW_DAYS = 7
-SOURCE_WINDOW_DAYS = 30
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -61,16 +63,15 @@ class LeadStats:
     since: datetime
     signed_up: int  # leads created since `since`
     confirmed: int  # of those, how many confirmed their email (at any time since)
-    all_leads: int
-    customers: int  # leads, of all time, who went on to buy
+    customers: int  # of those, how many have bought
 
     @property
     def confirmation_percent(self) -> int | None:
-        return _percent(self.confirmed, self.signed_up)
+        return percent(self.confirmed, self.signed_up)
 
     @property
     def customer_percent(self) -> int | None:
-        return _percent(self.customers, self.all_leads)
+        return percent(self.customers, self.signed_up)
 
 
 @dataclass(frozen=True)
@@ -93,23 +94,17 @@ class Dashboard:
     attention_count: int
     low_stock: list[ProductVariant]
     leads: LeadStats
-    sources: list[SourceRevenue]
-    sources_since: datetime
 
 
-def _percent(part: int, whole: int) -> int | None:
+def percent(part: int, whole: int) -> int | None:
     """part of whole as a whole percent, rounded half up; None when there is nothing to divide."""
     if whole <= 0:
         return None
     return (part * 200 + whole) // (whole * 2)
 
 
-def start_of_utc_day(moment: datetime) -> datetime:
-    return datetime.combine(moment.astimezone(UTC).date(), time.min, tzinfo=UTC)
-
-
-def _revenue(now: datetime, today: datetime) -> list[RevenueWindow]:
-    starts = {days: today - timedelta(days=days - 1) for days, _ in WINDOWS}
+def _revenue(now: datetime, today: date, zone: ZoneInfo) -> list[RevenueWindow]:
+    starts = {days: day_start(today - timedelta(days=days - 1), zone) for days, _ in WINDOWS}
     columns: list[sa.ColumnElement[int]] = []
     for days, _ in WINDOWS:
         in_window = Order.paid_at >= starts[days]
@@ -157,19 +152,21 @@ def _order_rows(
 
 
 def _leads(now: datetime, since: datetime) -> LeadStats:
-    recent = sa.and_(Lead.created_at >= since, Lead.created_at <= now)
+    """The week's sign-ups only, read through the sign-up time index (never every lead)."""
     row = db.session.execute(
         sa.select(
-            sa.func.count(sa.case((recent, Lead.id))),
-            sa.func.count(sa.case((sa.and_(recent, Lead.confirmed_at.is_not(None)), Lead.id))),
             sa.func.count(Lead.id),
+            sa.func.count(Lead.confirmed_at),
             sa.func.count(Lead.customer_since),
-        ).where(Lead.created_at <= now)
+        ).where(Lead.created_at >= since, Lead.created_at <= now)
     ).one()
-    return LeadStats(since=since, signed_up=row[0], confirmed=row[1], all_leads=row[2], customers=row[3])
+    return LeadStats(since=since, signed_up=row[0], confirmed=row[1], customers=row[2])
 
 
-def _sources(now: datetime, since: datetime) -> list[SourceRevenue]:
+def revenue_by_source(start: datetime, end: datetime) -> list[SourceRevenue]:
+    """Revenue of the orders paid from `start` up to (not including) `end`, per guide source and
+    campaign, with "direct / no guide" last."""
+
     no_lead = Lead.id.is_(None)
     net = sa.func.coalesce(sa.func.sum(Order.total_cents - Order.refunded_cents), 0)
     rows = db.session.execute(
@@ -183,7 +180,7 @@ def _sources(now: datetime, since: datetime) -> list[SourceRevenue]:
         )
         .select_from(Order)
         .outerjoin(Lead, sa.and_(Lead.email == Order.email, Lead.created_at <= Order.paid_at))
-        .where(Order.status.in_(REVENUE_STATES), Order.paid_at >= since, Order.paid_at <= now)
+        .where(Order.status.in_(REVENUE_STATES), Order.paid_at >= start, Order.paid_at < end)
         .group_by(no_lead, Lead.utm_source, Lead.utm_campaign)
     ).all()
     sources = [
@@ -201,21 +198,20 @@ def _sources(now: datetime, since: datetime) -> list[SourceRevenue]:
     return sorted(sources, key=lambda s: (not s.via_guide, -s.net_cents, s.source or "", s.campaign or ""))
 
 
-def build_dashboard(*, now: datetime | None = None, list_limit: int = 10) -> Dashboard:
+def build_dashboard(
+    *, now: datetime | None = None, zone: ZoneInfo = UTC_ZONE, list_limit: int = 10
+) -> Dashboard:
     now = now or utcnow()
-    today = start_of_utc_day(now)
+    today = local_today(now, zone)
     to_ship, to_ship_count = _order_rows(awaiting_shipment(), Order.paid_at, list_limit)
     attention, attention_count = _order_rows(Order.needs_attention.is_(True), Order.created_at, list_limit)
-    sources_since = today - timedelta(days=SOURCE_WINDOW_DAYS - 1)
     return Dashboard(
         now=now,
-        revenue=_revenue(now, today),
+        revenue=_revenue(now, today, zone),
         to_ship=to_ship,
         to_ship_count=to_ship_count,
         attention=attention,
         attention_count=attention_count,
         low_stock=catalog.list_low_stock(),
-        leads=_leads(now, today - timedelta(days=LEAD_WINDOW_DAYS - 1)),
-        sources=_sources(now, sources_since),
-        sources_since=sources_since,
+        leads=_leads(now, day_start(today - timedelta(days=LEAD_WINDOW_DAYS - 1), zone)),
     )

@@ -4,6 +4,7 @@ from flask import render_template
 
 from shop.admin import reports
 from shop.admin.blueprint import bp
+from shop.admin.insight_views import dashboard_insights, range_context, requested_window, shop_zone
 from shop.audit import services as audit
 from shop.catalog.editing import LOW_STOCK_THRESHOLD
 from shop.journal import comments
@@ -13,9 +14,12 @@ from shop.pagination import existing_page_count, requested_page
 
 @bp.get("/")
 def dashboard() -> str:
+    window, message = requested_window()
     return render_template(
         "admin/dashboard.html",
-        dashboard=reports.build_dashboard(),
+        dashboard=reports.build_dashboard(now=window.now, zone=shop_zone()),
+        **range_context(window, message),
+        **dashboard_insights(window),
         pending_comments=comments.count_pending(),
         low_stock_threshold=LOW_STOCK_THRESHOLD,
         status_labels=STATUS_LABELS,

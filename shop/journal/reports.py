@@ -43,14 +43,29 @@ def article_path(slug_column: sa.ColumnElement[str]) -> sa.ColumnElement[str]:
     return sa.literal(ARTICLE_PATH_PREFIX, sa.String) + slug_column
 
 
-def build_article_report() -> list[ArticleRow]:
-    """Every article, newest published first (drafts last), with its leads and their revenue."""
+def _within(
+    column: sa.ColumnElement[datetime], since: datetime | None, until: datetime | None
+) -> list[sa.ColumnElement[bool]]:
+    conditions = []
+    if since is not None:
+        conditions.append(column >= since)
+    if until is not None:
+        conditions.append(column < until)
+    return conditions
+
+
+def build_article_report(*, since: datetime | None = None, until: datetime | None = None) -> list[ArticleRow]:
+    """Every article, newest published first (drafts last), with its leads and their revenue. With
+    `since`/`until` (until excluded), only the leads who signed up and the orders paid in that time count;
+    views are always all time (the counter has no dates)."""
+    # Only the sign-ups in the time asked for are read (through the sign-up time index).
+    signed_up_in_time = _within(Lead.created_at, since, until)
     touches = sa.union(
         sa.select(Lead.id.label("lead_id"), Lead.landing_page.label("page")).where(
-            Lead.landing_page.startswith(ARTICLE_PATH_PREFIX)
+            Lead.landing_page.startswith(ARTICLE_PATH_PREFIX), *signed_up_in_time
         ),
         sa.select(Lead.id.label("lead_id"), Lead.signup_page.label("page")).where(
-            Lead.signup_page.startswith(ARTICLE_PATH_PREFIX)
+            Lead.signup_page.startswith(ARTICLE_PATH_PREFIX), *signed_up_in_time
         ),
     ).subquery("touch")
     lead_orders = sa.and_(
@@ -58,6 +73,7 @@ def build_article_report() -> list[ArticleRow]:
         Order.status.in_(REVENUE_STATES),
         Order.paid_at.is_not(None),
         Order.paid_at >= Lead.created_at,
+        *_within(Order.paid_at, since, until),
     )
     rows = db.session.execute(
         sa.select(

@@ -92,3 +92,31 @@ def test_the_report_takes_one_query_however_many_articles_and_leads(
     assert len(rows) == 23
     assert sum(row.orders for row in rows) == 20
     assert len(statements) == 1
+
+
+def test_a_time_range_counts_only_its_sign_ups_and_their_orders_paid_in_it(
+    articles: dict[str, Article], paid_order: OrderFactory
+) -> None:
+    # given a lead before the range, one in it with an order in it and one after it, and one after the range
+    add_lead("early@example.com", landing_page="/journal/talk", created_at=T0 - timedelta(days=10))
+    add_lead("inside@example.com", landing_page="/journal/talk", created_at=T0, confirmed_at=T0)
+    add_lead("late@example.com", signup_page="/journal/talk", created_at=T0 + timedelta(days=10))
+    paid_order(("TEE-M", 1), email="early@example.com", paid_at=T0)
+    inside = paid_order(("MUG", 1), email="inside@example.com", paid_at=T0 + timedelta(hours=1))
+    paid_order(("TEE-M", 1), email="inside@example.com", paid_at=T0 + timedelta(days=8))
+
+    # when the report covers a week from T0's day
+    since = T0 - timedelta(hours=12)
+    rows = {
+        row.slug: row for row in reports.build_article_report(since=since, until=since + timedelta(days=7))
+    }
+
+    # then only the lead who signed up in it counts, with only its order paid in it; views stay all time
+    talk = rows["talk"]
+    assert (talk.leads, talk.confirmed_leads, talk.orders, talk.revenue_cents) == (
+        1,
+        1,
+        1,
+        inside.total_cents,
+    )
+    assert talk.views == 120

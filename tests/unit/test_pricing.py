@@ -170,3 +170,12 @@ def test_threshold_is_a_knob_not_a_constant() -> None:
     result = pricing.order_totals([physical(5_000)], flat_rate_cents=500, free_over_cents=5_000)
 
     assert result.shipping_cents == 0
+
+
+@pytest.mark.parametrize(
+    ("total", "count", "average"), [(1_000, 3, 333), (2_000, 3, 667), (1, 2, 1), (0, 5, 0), (500, 0, None)]
+)
+def test_the_average_order_value_rounds_half_up_and_needs_an_order(
+    total: int, count: int, average: int | None
+) -> None:
+    assert pricing.average_cents(total, count) == average
