@@ -28,4 +28,9 @@ def cart_payload(summary: CartSummary, *, currency: str) -> dict[str, Any]:
         "free_shipping_remaining_cents": totals.free_shipping_remaining_cents,
         "total_cents": totals.total_cents,
         "currency": currency,
+        # The discount code (docs/rules.md#discounts): the applied code or null, what it takes off, and
+        # why a code the cart carries does not apply now (null when it does).
+        "discount_code": summary.discount_code,
+        "discount_cents": totals.discount_cents,
+        "discount_problem": summary.discount_problem,
     }

@@ -1,9 +1,11 @@
 """The shopper's cart for this request: its token lives in the (signed, 30-day) session cookie."""
 
 from flask import g, session
+from flask_login import current_user
 
 from shop.cart import services
 from shop.cart.services import CartSummary
+from shop.discounts.rules import Shopper
 from shop.pricing_config import pricing_knobs
 
 SESSION_KEY = "cart_token"
@@ -27,8 +29,17 @@ def ensure_token() -> str:
 def summary() -> CartSummary:
     """This request's cart, priced once and reused by the page, the header and the JSON API."""
     if "cart_summary" not in g:
-        g.cart_summary = services.get_cart_summary(current_token(), **pricing_knobs().cart_knobs())
+        g.cart_summary = services.get_cart_summary(
+            current_token(), **pricing_knobs().cart_knobs(), shopper=shopper()
+        )
     return g.cart_summary
+
+
+def shopper() -> Shopper:
+    """Who is shopping, for a discount code's checks: a logged-in customer's email, else nobody yet."""
+    if current_user.is_authenticated:
+        return Shopper(email=current_user.email)
+    return Shopper()
 
 
 def forget_summary() -> None:

@@ -18,13 +18,18 @@ from shop.cart import services, session_cart
 from shop.cart.errors import CartError
 from shop.cart.forms import (
     AddToCartForm,
+    DiscountCodeForm,
     RemoveCartLineForm,
+    RemoveDiscountForm,
     UpdateCartLineForm,
     first_error,
     read_cart_item_json,
+    read_discount_json,
 )
 from shop.cart.payloads import cart_payload
 from shop.cart.product_page import render_product_page_for_sku
+from shop.errors import ShopError
+from shop.pricing_config import pricing_knobs
 
 bp = Blueprint("cart", __name__)
 
@@ -146,4 +151,53 @@ def change_json() -> tuple[Response, int]:
         )
     except CartError as error:
         return _json_error(error)
+    return _cart_json()
+
+
+# --- The discount code (docs/rules.md#discounts) ---------------------------------------------------
+
+
+def _apply_code(raw_code: object) -> None:
+    services.apply_discount_code(
+        session_cart.current_token(), raw_code, **pricing_knobs().cart_knobs(), shopper=session_cart.shopper()
+    )
+
+
+@bp.post("/cart/discount")
+def apply_discount() -> Response | tuple[str, int]:
+    form = DiscountCodeForm()
+    if not form.validate():
+        flash(first_error(form), "error")
+        return _render_cart(400)
+    try:
+        _apply_code(form.code.data)
+    except ShopError as error:
+        flash(error.message, "error")
+        session_cart.forget_summary()
+        return _render_cart(error.status_code)
+    flash("Discount code applied.", "success")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.post("/cart/discount/remove")
+def remove_discount() -> Response | tuple[str, int]:
+    form = RemoveDiscountForm()
+    if not form.validate():
+        flash(first_error(form), "error")
+        return _render_cart(400)
+    services.remove_discount_code(session_cart.current_token())
+    flash("Discount code removed.", "success")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.post("/cart/discount.json")
+def discount_json() -> tuple[Response, int]:
+    try:
+        code = read_discount_json(_json_body())
+        if code is None:
+            services.remove_discount_code(session_cart.current_token())
+        else:
+            _apply_code(code)
+    except ShopError as error:
+        return jsonify(error=error.message), error.status_code
     return _cart_json()

@@ -55,6 +55,9 @@ def test_empty_cart_json_has_the_documented_shape(client: FlaskClient, catalog: 
         "free_shipping_remaining_cents": 0,
         "total_cents": 0,
         "currency": "usd",
+        "discount_code": None,
+        "discount_cents": 0,
+        "discount_problem": None,
     }
 
 
