@@ -45,6 +45,7 @@ class CartLineView:
     def gross_cents(self) -> int:
         """Unit price × quantity, before any discount (the cart's lines show this)."""
         return self.line_total_cents
+
     # Set when stock fell below the quantity after it was added: the shopper must lower it.
     problem: str | None = None
 
