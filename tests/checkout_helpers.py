@@ -144,3 +144,13 @@ def post_webhook(
         data=payload,
         headers={"Stripe-Signature": header, "Content-Type": "application/json"},
     )
+
+
+def stripe_app_with(make_app: Any, http: Any) -> Flask:
+    """An app whose payments go to Stripe through `http` (a tests.payments.fake_stripe.FakeStripeHTTP)."""
+    app = make_app(PAYMENT_PROVIDER="stripe", STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
+    provider = app.extensions["payment_provider"]
+    provider.client = type(provider)(
+        secret_key="sk_test_x", webhook_secret="whsec_x", http_client=http, max_network_retries=0
+    ).client
+    return app

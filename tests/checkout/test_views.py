@@ -13,7 +13,16 @@ from shop.emails.models import OutgoingEmail
 from shop.extensions import db
 from shop.orders.access import access_token
 from shop.orders.models import Order
-from tests.checkout_helpers import add, checkout_form, dev_pay, hidden, outbox, place, session_id_from
+from tests.checkout_helpers import (
+    add,
+    checkout_form,
+    dev_pay,
+    hidden,
+    outbox,
+    place,
+    session_id_from,
+    stripe_app_with,
+)
 from tests.factories import stock_of
 from tests.order_factory import ADDRESS, make_pending_order, make_shop, only_order
 from tests.payments.fake_stripe import FakeStripeHTTP, error_body
@@ -573,15 +582,6 @@ def test_the_order_page_download_button_serves_the_guide(client: FlaskClient, sh
     assert client.post(action, data={"t": "forged"}).status_code == 404
     grants = db.session.scalars(sa.select(DownloadGrant)).all()
     assert all(grant.order_id == only_order().id for grant in grants) and len(grants) == 2
-
-
-def stripe_app_with(make_app, http: FakeStripeHTTP) -> Flask:
-    app = make_app(PAYMENT_PROVIDER="stripe", STRIPE_SECRET_KEY="sk_test_x", STRIPE_WEBHOOK_SECRET="whsec_x")
-    provider = app.extensions["payment_provider"]
-    provider.client = type(provider)(
-        secret_key="sk_test_x", webhook_secret="whsec_x", http_client=http, max_network_retries=0
-    ).client
-    return app
 
 
 def test_the_success_page_confirms_a_paid_session_before_the_webhook(make_app) -> None:
