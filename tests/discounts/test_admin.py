@@ -156,3 +156,23 @@ def test_staff_see_uses_revenue_and_discount_given_but_cannot_change_codes(
     assert "$63.50" in row and "$6.40" in row
     assert "New code" not in page and "/pause" not in page
     assert staff_client.post(f"/admin/discounts/{first.id}/end").status_code == 403
+
+
+def test_the_admin_order_page_shows_each_lines_discount_and_what_was_paid_for_it(
+    app: Flask, admin_client: FlaskClient, shop: dict[str, Product]
+) -> None:
+    make_code("SPORES10", scope="merchandise")
+    shopper = app.test_client()
+    add(shopper, "HOODIE-M", 1)
+    add(shopper, "GUIDE-WB", 1)
+    shopper.post("/cart/discount.json", json={"code": "SPORES10"})
+    dev_pay(shopper, place(shopper).headers["Location"])
+    order = db.session.query(Order).one()
+
+    page = admin_client.get(f"/admin/orders/{order.number}").get_data(as_text=True)
+
+    hoodie_row = page[page.index("Spore Print Hoodie (M)") :].split("</tr>")[0]
+    assert "<td>$68.00</td>" in hoodie_row and "−$6.80" in hoodie_row and "<td>$61.20</td>" in hoodie_row
+    assert "Discount (SPORES10)" in page
+    assert "Up to $88.15 is left to refund" in page  # 68 − 6.80 + 19 + 7.95 shipping: what was paid
+    assert "use what was paid for it" in page
