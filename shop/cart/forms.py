@@ -71,7 +71,7 @@ def read_cart_item_json(payload: Any, *, default_quantity: int | None) -> tuple[
 class DiscountCodeForm(FlaskForm):
     """The cart's code box; what makes a code (and why it does not apply) is decided by shop/discounts."""
 
-    code = StringField("Discount code")
+    code = StringField("Discount code", validators=[PrintableText()])
 
 
 class RemoveDiscountForm(FlaskForm):
