@@ -396,6 +396,7 @@ def merge_cart_into_user(anonymous_token: str | None, user_id: int, *, max_line_
                     user_cart.lines.append(CartLine(variant_id=line.variant_id, quantity=quantity))
             else:
                 existing.quantity = max(existing.quantity, min(existing.quantity + line.quantity, limit))
+        discounts.move_cart_code(anonymous.id, user_cart.id)
         db.session.delete(anonymous)
     user_cart.updated_at = utcnow()
     db.session.commit()

@@ -108,6 +108,17 @@ def detach_from_cart(cart_id: int | None) -> bool:
     return bool(result.rowcount)
 
 
+def move_cart_code(from_cart_id: int, to_cart_id: int) -> None:
+    """At login, the browser's cart code goes to the customer's cart unless that one has a code already.
+    In the caller's transaction (before the browser's cart is deleted)."""
+    held = db.session.get(CartDiscount, from_cart_id)
+    if held is None or db.session.get(CartDiscount, to_cart_id) is not None:
+        return
+    db.session.add(CartDiscount(cart_id=to_cart_id, code_id=held.code_id))
+    db.session.delete(held)
+    db.session.flush()
+
+
 def redeem(code_id: int, *, order_id: int, email: str, discount_cents: int) -> None:
     """Take one use of the code for an order being placed, in the caller's transaction (the one that
     reserves the order's stock, so both happen or neither).

@@ -2,13 +2,17 @@
 (docs/rules.md#discounts rules 1-3, 6)."""
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from shop.cart import services as cart_services
 from shop.catalog.models import Product
 from shop.discounts.models import CartDiscount, DiscountCode
 from shop.extensions import db
+from tests.accounts.helpers import make_user
 from tests.checkout_helpers import add, hidden
-from tests.factories import make_code
+from tests.factories import make_code, make_product
+from tests.pricing_knobs import CART_KNOBS
 
 
 def apply(client: FlaskClient, code: object):  # noqa: ANN201
@@ -180,3 +184,18 @@ def test_the_form_works_without_javascript(client: FlaskClient, spores10: Discou
     assert "We don&#39;t know the code NOPE-NOPE" in refused.get_data(as_text=True)
     assert removed.status_code == 303
     assert client.get("/cart.json").get_json()["discount_code"] is None
+
+
+def test_the_browsers_code_follows_the_shopper_into_their_account_cart(app: Flask) -> None:
+    make_product(name="Mug", sku="MUG", price_cents=1_800, stock=5)
+    make_code("SPORES10")
+    user = make_user()
+    customer_token = cart_services.merge_cart_into_user(None, user.id, max_line_quantity=10)
+    cart_services.add_to_cart(customer_token, "MUG", 1, max_line_quantity=10)
+    cart_services.add_to_cart("browser", "MUG", 1, max_line_quantity=10)
+    cart_services.apply_discount_code("browser", "SPORES10", **CART_KNOBS)
+
+    token = cart_services.merge_cart_into_user("browser", user.id, max_line_quantity=10)
+
+    summary = cart_services.get_cart_summary(token, **CART_KNOBS)
+    assert (summary.discount_code, summary.totals.discount_cents) == ("SPORES10", 360)

@@ -25,7 +25,7 @@ from tests.checkout_helpers import (
     stripe_app_with,
 )
 from tests.factories import make_code
-from tests.order_factory import make_shop, only_order, reload
+from tests.order_factory import make_shop, only_order, pay, reload
 from tests.payments.fake_stripe import FakeStripeHTTP
 
 
@@ -238,3 +238,28 @@ def test_stripe_is_charged_each_lines_net_and_the_webhook_pays_the_order(make_ap
         assert post_webhook(client, body, secret="whsec_x").status_code == 200
         paid = reload(order)
         assert paid.status == "paid" and not paid.needs_attention
+
+
+def test_a_late_payment_whose_use_went_to_someone_else_is_flagged(
+    app: Flask, shop: dict[str, Product]
+) -> None:
+    # given a one-use code: the first order expired unpaid and a second shopper then used the code
+    make_code("ONLY-ONE", usage_limit=1)
+    first, second = app.test_client(), app.test_client()
+    for client in (first, second):
+        add(client, "TEE-M", 1)
+    apply(first, "ONLY-ONE")
+    place(first, email="ana@example.com")
+    late = only_order()
+    pending.mark_expired(late.id)
+    apply(second, "ONLY-ONE")
+    assert place(second, email="bo@example.com").status_code == 303
+
+    # when the first order's payment arrives after all
+    pay(reload(late))
+
+    # then it is paid with what it was charged, the code is not used twice, and staff decide
+    paid = reload(late)
+    assert paid.status == "paid" and paid.needs_attention
+    assert "no use left" in paid.attention_reason
+    assert uses_of("ONLY-ONE") == 1
