@@ -177,6 +177,8 @@ class Config:
     SHIPPING_CARRIERS = _env_list("SHIPPING_CARRIERS", "USPS,UPS,FEDEX,DHL,OTHER")
     # Flask-Limiter syntax; per client IP, on placing an order (the POST to /checkout).
     CHECKOUT_RATE_LIMIT = os.environ.get("CHECKOUT_RATE_LIMIT", "10 per minute;60 per hour")
+    # Per IP, on applying discount codes: shared codes are meant to be typed, not guessed by the thousand.
+    DISCOUNT_RATE_LIMIT = os.environ.get("DISCOUNT_RATE_LIMIT", "20 per minute;200 per hour")
     # How far back `flask shop reconcile-payments` looks for sessions whose webhook never arrived.
     RECONCILE_HOURS = _env_int("RECONCILE_HOURS", 48)
     DOWNLOAD_TTL_DAYS = _env_int("DOWNLOAD_TTL_DAYS", 7)

@@ -29,6 +29,7 @@ from shop.cart.forms import (
 from shop.cart.payloads import cart_payload
 from shop.cart.product_page import render_product_page_for_sku
 from shop.errors import ShopError
+from shop.extensions import limiter
 from shop.pricing_config import pricing_knobs
 
 bp = Blueprint("cart", __name__)
@@ -163,7 +164,12 @@ def _apply_code(raw_code: object) -> None:
     )
 
 
+def _discount_limit() -> str:
+    return current_app.config["DISCOUNT_RATE_LIMIT"]
+
+
 @bp.post("/cart/discount")
+@limiter.limit(_discount_limit)
 def apply_discount() -> Response | tuple[str, int]:
     form = DiscountCodeForm()
     if not form.validate():
@@ -191,6 +197,7 @@ def remove_discount() -> Response | tuple[str, int]:
 
 
 @bp.post("/cart/discount.json")
+@limiter.limit(_discount_limit)
 def discount_json() -> tuple[Response, int]:
     try:
         code = read_discount_json(_json_body())

@@ -199,3 +199,15 @@ def test_the_browsers_code_follows_the_shopper_into_their_account_cart(app: Flas
 
     summary = cart_services.get_cart_summary(token, **CART_KNOBS)
     assert (summary.discount_code, summary.totals.discount_cents) == ("SPORES10", 360)
+
+
+def test_applying_codes_is_rate_limited_per_ip(make_app) -> None:
+    app = make_app(DISCOUNT_RATE_LIMIT="2 per minute")
+    with app.app_context():
+        make_product(name="Mug", sku="MUG", price_cents=1_800, stock=5)
+    client = app.test_client()
+    add(client, "MUG", 1)
+
+    answers = [client.post("/cart/discount.json", json={"code": f"GUESS-{n}"}).status_code for n in range(3)]
+
+    assert answers == [404, 404, 429]
