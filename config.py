@@ -86,6 +86,23 @@ def check_timezone(name: str) -> None:
         ) from error
 
 
+WELCOME_CODE_SCOPES = ("all", "merchandise", "guides")
+
+
+def check_welcome_code(percent_bp: int, days: int, scope: str) -> None:
+    """Refuse welcome-code settings a code cannot have (0% turns the offer off)."""
+    if not 0 <= percent_bp <= 10_000:
+        raise RuntimeError(
+            f"WELCOME_CODE_PERCENT_BP must be between 0 (off) and 10000 (100%), got {percent_bp}"
+        )
+    if not 1 <= days <= 365:
+        raise RuntimeError(f"WELCOME_CODE_DAYS must be between 1 and 365, got {days}")
+    if scope not in WELCOME_CODE_SCOPES:
+        raise RuntimeError(
+            f"WELCOME_CODE_SCOPE must be one of {', '.join(WELCOME_CODE_SCOPES)}, got {scope!r}"
+        )
+
+
 def _database_url(raw: str | None, default: str) -> str:
     url = raw or default
     # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants a driver name.
@@ -195,6 +212,8 @@ class Config:
     SHIPPING_CARRIERS = _env_list("SHIPPING_CARRIERS", "USPS,UPS,FEDEX,DHL,OTHER")
     # Flask-Limiter syntax; per client IP, on placing an order (the POST to /checkout).
     CHECKOUT_RATE_LIMIT = os.environ.get("CHECKOUT_RATE_LIMIT", "10 per minute;60 per hour")
+    # Per IP, on applying discount codes: shared codes are meant to be typed, not guessed by the thousand.
+    DISCOUNT_RATE_LIMIT = os.environ.get("DISCOUNT_RATE_LIMIT", "20 per minute;200 per hour")
     # How far back `flask shop reconcile-payments` looks for sessions whose webhook never arrived.
     RECONCILE_HOURS = _env_int("RECONCILE_HOURS", 48)
     DOWNLOAD_TTL_DAYS = _env_int("DOWNLOAD_TTL_DAYS", 7)
@@ -206,6 +225,11 @@ class Config:
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # the largest upload (a guide PDF) plus form overhead
 
     # The free guide's email gate (shop/guides/).
+    # The welcome code a guide lead gets on confirming their email: a personal, single-use code for a
+    # first paid order. Off while WELCOME_CODE_PERCENT_BP is 0 (basis points: 1000 = 10%).
+    WELCOME_CODE_PERCENT_BP = _env_int("WELCOME_CODE_PERCENT_BP", 0)
+    WELCOME_CODE_DAYS = _env_int("WELCOME_CODE_DAYS", 30)
+    WELCOME_CODE_SCOPE = os.environ.get("WELCOME_CODE_SCOPE", "all").strip().lower()
     GUIDE_LINK_TTL_HOURS = _env_int("GUIDE_LINK_TTL_HOURS", 48)  # how long an emailed confirm link works
     # Flask-Limiter strings; each applies to the sign-up form and to "resend" separately.
     GUIDE_LIMIT_PER_IP = os.environ.get("GUIDE_LIMIT_PER_IP", "20 per hour")
@@ -290,6 +314,7 @@ class Config:
         """Refuse to start with settings that would be unsafe in this environment."""
         check_base_url(cls.SHOP_BASE_URL, require_https=False)
         check_timezone(cls.SHOP_TIMEZONE)
+        check_welcome_code(cls.WELCOME_CODE_PERCENT_BP, cls.WELCOME_CODE_DAYS, cls.WELCOME_CODE_SCOPE)
         if not cls.EMAIL_POLL_SECONDS > 0:
             raise RuntimeError(f"EMAIL_POLL_SECONDS must be above 0, got {cls.EMAIL_POLL_SECONDS}")
         if cls.EMAIL_LEASE_SECONDS < 10 * cls.MAIL_TIMEOUT:

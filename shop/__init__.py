@@ -72,6 +72,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     from shop.accounts.views import bp as accounts_bp
     from shop.admin import (  # noqa: F401  (routes register on the admin blueprint)
         comment_views,
+        discount_views,
         document_views,
         insight_views,
         journal_views,

@@ -15,6 +15,7 @@ from shop.accounts.models import Role
 from shop.cart import maintenance as cart_maintenance
 from shop.catalog import demo_catalog
 from shop.clock import utcnow
+from shop.discounts import demo_codes
 from shop.emails import services as email_services
 from shop.emails import worker as email_worker
 from shop.guides import export as lead_export
@@ -43,6 +44,8 @@ def seed(if_empty: bool) -> None:
     click.echo(f"Seeded demo catalog: {summary}.")
     articles = demo_articles.seed_demo_articles()
     click.echo(f"Seeded {articles} journal article(s).")
+    codes = demo_codes.seed_demo_codes()
+    click.echo(f"Seeded {codes} discount code(s) ({demo_codes.DEMO_CODE}: 10% off merchandise).")
     if account_services.get_user_by_email(DEMO_ADMIN_EMAIL) is None:
         password = secrets.token_urlsafe(12)
         account_services.create_staff(DEMO_ADMIN_EMAIL, password, role=Role.ADMIN)

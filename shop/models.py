@@ -4,6 +4,7 @@ from shop.accounts.models import User
 from shop.audit.models import AuditEvent
 from shop.cart.models import Cart, CartLine
 from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant, StockAdjustment
+from shop.discounts.models import CartDiscount, DiscountCode, DiscountCodeProduct, DiscountRedemption
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.emails.models import OutgoingEmail
 from shop.guides.models import ConsentRecord, GuideRequest, Lead, LeadErasureCount
@@ -19,11 +20,15 @@ __all__ = [
     "Cart",
     "CartLine",
     "CatalogRevision",
+    "CartDiscount",
     "Category",
     "CommentEmailOptOut",
     "ConsentRecord",
     "CreditNote",
     "DocumentCounter",
+    "DiscountCode",
+    "DiscountCodeProduct",
+    "DiscountRedemption",
     "DownloadEvent",
     "DownloadGrant",
     "Order",

@@ -47,3 +47,20 @@ def parse_amount_to_cents(text: str, *, max_cents: int = 100_000_000) -> int:
     if cents > max_cents:
         raise ValueError("That amount is too large.")
     return cents
+
+
+def parse_percent_to_basis_points(text: str) -> int:
+    """Staff-entered percentages ("10", "12.5", "7.25%") to basis points, without floats: "12.5" → 1250.
+
+    Raises ValueError with a message fit for the form on anything else (negative, 3 decimals, words).
+    The range a percentage may take is the caller's rule.
+    """
+    cleaned = text.strip().removesuffix("%").strip()
+    whole, _, fraction = cleaned.partition(".")
+    if (
+        not is_ascii_digits(whole)
+        or len(whole) > 5
+        or ("." in cleaned and (not is_ascii_digits(fraction) or len(fraction) > 2))
+    ):
+        raise ValueError("Enter a percentage like 10 or 12.5, without a minus sign.")
+    return int(whole) * 100 + int(fraction.ljust(2, "0") or 0)

@@ -124,6 +124,20 @@ def apply_discount(
     return [replace(line, discount_cents=share) for line, share in zip(lines, shares, strict=True)]
 
 
+def payment_units(net_cents: int, quantity: int) -> list[tuple[int, int]]:
+    """A line's net amount as (quantity, unit amount) pairs a payment page can charge, adding up to
+    `net_cents` exactly: one pair when the net divides by the quantity, else two (some units one cent
+    dearer), e.g. 3 for 1000 → [(2, 333), (1, 334)]."""
+    _check_cents("net_cents", net_cents)
+    _check_cents("quantity", quantity)
+    if quantity == 0:
+        raise ValueError("a line has at least one unit")
+    unit, extra = divmod(net_cents, quantity)
+    if extra == 0:
+        return [(quantity, unit)]
+    return [(quantity - extra, unit), (extra, unit + 1)]
+
+
 # --- Subtotals and shipping ------------------------------------------------------------------------
 
 

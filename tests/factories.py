@@ -5,6 +5,7 @@ import itertools
 import sqlalchemy as sa
 
 from shop.catalog.models import Category, Product, ProductKind, ProductVariant
+from shop.discounts.models import DiscountCode, DiscountCodeProduct
 from shop.extensions import db
 
 _sequence = itertools.count(1)
@@ -85,3 +86,17 @@ def make_guide(**overrides: object) -> Product:
 def stock_of(sku: str) -> int | None:
     db.session.expire_all()
     return db.session.scalar(sa.select(ProductVariant.stock_on_hand).where(ProductVariant.sku == sku))
+
+
+def make_code(code: str = "SPORES10", **overrides: object) -> DiscountCode:
+    """A discount code, 10% off everything by default; `product_ids=[…]` for a chosen-products code."""
+    product_ids = overrides.pop("product_ids", ())
+    fields: dict[str, object] = {"percent_bp": 1_000, "scope": "all", "min_subtotal_cents": 0}
+    if "amount_cents" in overrides:
+        fields.pop("percent_bp")
+    fields.update(overrides)
+    discount = DiscountCode(code=code, **fields)
+    discount.product_links = [DiscountCodeProduct(product_id=pid) for pid in product_ids]
+    db.session.add(discount)
+    db.session.commit()
+    return discount

@@ -19,6 +19,7 @@ LAYERS: dict[str, int] = {
     "emails": 0,  # infrastructure: the outgoing email queue
     "audit": 0,  # infrastructure: the staff audit log
     "catalog": 1,
+    "discounts": 2,  # codes, their uses and a cart's code; the cart prices with them, orders take uses
     "cart": 2,
     "downloads": 2,
     "orders": 3,

@@ -5,8 +5,10 @@ from collections.abc import Iterator
 from flask import Flask, Response, abort, current_app, flash, redirect, render_template, request, url_for
 
 from shop.admin.blueprint import bp, current_actor
+from shop.admin.discount_reports import welcome_order_for
 from shop.admin.forms import LeadEraseForm, LeadFilterForm
 from shop.clock import utcnow
+from shop.discounts.services import get_welcome_code
 from shop.guides import export, staff_actions
 from shop.guides.export import LeadFilter
 from shop.pagination import existing_page_count, requested_page
@@ -96,7 +98,14 @@ def lead_detail(lead_id: int) -> Page:
     detail = staff_actions.get_lead_detail(lead_id)
     if detail is None:
         abort(404, description=NO_SUCH_LEAD)
-    return render_template("admin/lead_detail.html", detail=detail, lead=detail.lead)
+    welcome_code = get_welcome_code(lead_id)
+    return render_template(
+        "admin/lead_detail.html",
+        detail=detail,
+        lead=detail.lead,
+        welcome_code=welcome_code,
+        welcome_order=welcome_order_for(welcome_code),
+    )
 
 
 @bp.route("/leads/<int:lead_id>/erase", methods=["GET", "POST"])

@@ -67,6 +67,14 @@ ENDPOINT_ROLES = MappingProxyType(
         "admin.lead_detail": Role.ADMIN,
         "admin.leads_export": Role.ADMIN,
         "admin.lead_erase": Role.ADMIN,
+        # discount codes: staff see them and what they brought in; changing one moves money, so admins
+        # create, edit, pause, resume and end them
+        "admin.discounts": Role.STAFF,
+        "admin.discount_new": Role.ADMIN,
+        "admin.discount_edit": Role.ADMIN,
+        "admin.discount_pause": Role.ADMIN,
+        "admin.discount_resume": Role.ADMIN,
+        "admin.discount_end": Role.ADMIN,
         # oversight
         "admin.audit_log": Role.ADMIN,
         "admin.staff": Role.ADMIN,

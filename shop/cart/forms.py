@@ -3,7 +3,7 @@
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import HiddenField
+from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from shop.cart.errors import CartError, InvalidQuantityError
@@ -79,3 +79,23 @@ def read_country_json(payload: Any) -> object:
     if not isinstance(payload, dict) or "country" not in payload:
         raise CartError('Send a JSON object such as {"country": "CA"}.')
     return payload["country"]
+
+
+class DiscountCodeForm(FlaskForm):
+    """The cart's code box; what makes a code (and why it does not apply) is decided by shop/discounts."""
+
+    code = StringField("Discount code", validators=[PrintableText()])
+
+
+class RemoveDiscountForm(FlaskForm):
+    pass
+
+
+def read_discount_json(payload: Any) -> str | None:
+    """The code from `{"code": "…"}` (None: `{"code": null}` removes it), or a CartError."""
+    if not isinstance(payload, dict) or "code" not in payload:
+        raise CartError('Send a JSON object such as {"code": "SPORES10"}, or {"code": null} to remove it.')
+    code = payload["code"]
+    if code is not None and not isinstance(code, str):
+        raise CartError('code must be text such as "SPORES10", or null to remove it.')
+    return code

@@ -32,4 +32,9 @@ def cart_payload(summary: CartSummary, *, currency: str) -> dict[str, Any]:
         # The estimate's country, and whether its tax waits for the address (a US state).
         "country": summary.destination.country if summary.destination else None,
         "tax_depends_on_address": bool(summary.destination and summary.destination.tax_needs_state),
+        # The discount code (docs/rules.md#discounts): the applied code or null, what it takes off, and
+        # why a code the cart carries does not apply now (null when it does).
+        "discount_code": summary.discount_code,
+        "discount_cents": totals.discount_cents,
+        "discount_problem": summary.discount_problem,
     }

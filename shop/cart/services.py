@@ -20,6 +20,8 @@ from shop.catalog.models import Product, ProductVariant
 from shop.clock import utcnow
 from shop.country_codes import country_name, normalise_country
 from shop.database import commit_with_one_retry
+from shop.discounts import services as discounts
+from shop.discounts.rules import DiscountItem, Shopper
 from shop.extensions import db
 from shop.pricing_config import Destination
 
@@ -41,6 +43,13 @@ class CartLineView:
     line_total_cents: int
     digital: bool
     max_quantity: int
+    product_id: int = 0
+
+    @property
+    def gross_cents(self) -> int:
+        """Unit price × quantity, before any discount (the cart's lines show this)."""
+        return self.line_total_cents
+
     # Set when stock fell below the quantity after it was added: the shopper must lower it.
     problem: str | None = None
 
@@ -51,6 +60,26 @@ class CartSummary:
     totals: pricing.OrderTotals
     # Where the estimate's shipping and tax are for (the shopper's chosen country); None: domestic terms.
     destination: Destination | None = None
+    # The discount code: `discount` says whether and why it applies (shop/discounts).
+    discount: discounts.PricedDiscount | None = None
+    cart_id: int | None = None
+
+    @property
+    def discount_code(self) -> str | None:
+        """The code whose discount is in the totals (None when none applies)."""
+        return self.discount.code if self.discount else None
+
+    @property
+    def discount_problem(self) -> str | None:
+        """Why the cart's code does not apply now, if it carries one that does not."""
+        return self.discount.problem if self.discount else None
+
+    @property
+    def line_discounts(self) -> tuple[int, ...]:
+        """Each line's share of the discount, in line order."""
+        if self.discount is None:
+            return tuple(0 for _ in self.lines)
+        return tuple(line.discount_cents for line in self.discount.lines)
 
     @property
     def item_count(self) -> int:
@@ -220,12 +249,14 @@ def get_cart_summary(
     free_over_cents: int | None,
     max_line_quantity: int,
     tax_rate: pricing.TaxRate | None = None,
+    shopper: Shopper | None = None,
 ) -> CartSummary:
     """The cart's lines priced from the database now, with totals from shop.pricing.
 
     `flat_rate_cents` and `free_over_cents` are the destination zone's terms and `tax_rate` its tax
     (None: not known yet). Lines whose product has been unpublished are left out: they can no longer be
-    bought.
+    bought. The cart's discount code is checked for `shopper` (who is buying, as far as is known) and its
+    discount spread over the lines it covers; tax is reckoned on each line after its discount.
     """
     cart = _load_cart(token)
     lines: list[CartLineView] = []
@@ -265,12 +296,62 @@ def get_cart_summary(
                 digital=product.is_digital,
                 max_quantity=max(line.quantity, limit),
                 problem=problem,
+                product_id=product.id,
             )
         )
-    totals = pricing.order_totals(
-        priced_lines, flat_rate_cents=flat_rate_cents, free_over_cents=free_over_cents, tax_rate=tax_rate
+    discount = discounts.price_cart(
+        cart.id if cart else None,
+        priced_lines,
+        [DiscountItem(product_id=line.product_id, is_digital=line.digital) for line in lines],
+        shopper=shopper or Shopper(),
     )
-    return CartSummary(lines=tuple(lines), totals=totals)
+    totals = pricing.order_totals(
+        discount.lines, flat_rate_cents=flat_rate_cents, free_over_cents=free_over_cents, tax_rate=tax_rate
+    )
+    return CartSummary(
+        lines=tuple(lines), totals=totals, discount=discount, cart_id=cart.id if cart else None
+    )
+
+
+def apply_discount_code(
+    token: str | None,
+    raw_code: object,
+    *,
+    flat_rate_cents: int,
+    free_over_cents: int | None,
+    max_line_quantity: int,
+    tax_rate: pricing.TaxRate | None = None,
+    shopper: Shopper | None = None,
+) -> None:
+    """Put a typed code on the cart if it applies to it now (shop/discounts says why not). Commits."""
+    summary = get_cart_summary(
+        token,
+        flat_rate_cents=flat_rate_cents,
+        free_over_cents=free_over_cents,
+        max_line_quantity=max_line_quantity,
+        tax_rate=tax_rate,
+        shopper=shopper,
+    )
+    if summary.cart_id is None or summary.is_empty:
+        raise UnknownItemError("Your cart is empty: add something before using a discount code.")
+    discounts.attach_to_cart(
+        summary.cart_id,
+        raw_code,
+        [
+            pricing.PricedLine(
+                unit_price_cents=line.unit_price_cents, quantity=line.quantity, is_physical=not line.digital
+            )
+            for line in summary.lines
+        ],
+        [DiscountItem(product_id=line.product_id, is_digital=line.digital) for line in summary.lines],
+        shopper=shopper or Shopper(),
+    )
+
+
+def remove_discount_code(token: str | None) -> None:
+    """Take the code off the cart; nothing happens when it has none. Commits."""
+    cart = _load_cart(token)
+    discounts.detach_from_cart(cart.id if cart else None)
 
 
 def choose_country(raw: object, *, shipping_countries: tuple[str, ...]) -> str:
@@ -344,6 +425,7 @@ def merge_cart_into_user(anonymous_token: str | None, user_id: int, *, max_line_
                     user_cart.lines.append(CartLine(variant_id=line.variant_id, quantity=quantity))
             else:
                 existing.quantity = max(existing.quantity, min(existing.quantity + line.quantity, limit))
+        discounts.move_cart_code(anonymous.id, user_cart.id)
         db.session.delete(anonymous)
     user_cart.updated_at = utcnow()
     db.session.commit()

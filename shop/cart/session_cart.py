@@ -3,9 +3,11 @@
 from dataclasses import replace
 
 from flask import g, session
+from flask_login import current_user
 
 from shop.cart import services
 from shop.cart.services import CartSummary
+from shop.discounts.rules import Shopper
 from shop.pricing_config import Destination, pricing_knobs
 
 SESSION_KEY = "cart_token"
@@ -57,9 +59,18 @@ def summary() -> CartSummary:
     shipping and tax of the shopper's country."""
     if "cart_summary" not in g:
         where = destination()
-        priced = services.get_cart_summary(current_token(), **pricing_knobs().cart_knobs(where))
+        priced = services.get_cart_summary(
+            current_token(), **pricing_knobs().cart_knobs(where), shopper=shopper()
+        )
         g.cart_summary = replace(priced, destination=where)
     return g.cart_summary
+
+
+def shopper() -> Shopper:
+    """Who is shopping, for a discount code's checks: a logged-in customer's email, else nobody yet."""
+    if current_user.is_authenticated:
+        return Shopper(email=current_user.email)
+    return Shopper()
 
 
 def forget_summary() -> None:

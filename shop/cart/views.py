@@ -19,15 +19,21 @@ from shop.cart.errors import CartError
 from shop.cart.forms import (
     AddToCartForm,
     CartCountryForm,
+    DiscountCodeForm,
     RemoveCartLineForm,
+    RemoveDiscountForm,
     UpdateCartLineForm,
     first_error,
     read_cart_item_json,
     read_country_json,
+    read_discount_json,
 )
 from shop.cart.payloads import cart_payload
 from shop.cart.product_page import render_product_page_for_sku
 from shop.country_codes import country_name
+from shop.errors import ShopError
+from shop.extensions import limiter
+from shop.pricing_config import pricing_knobs
 
 bp = Blueprint("cart", __name__)
 
@@ -173,4 +179,62 @@ def country_json() -> tuple[Response, int]:
         session_cart.choose_country(read_country_json(_json_body()))
     except CartError as error:
         return _json_error(error)
+    return _cart_json()
+
+
+# --- The discount code (docs/rules.md#discounts) ---------------------------------------------------
+
+
+def _apply_code(raw_code: object) -> None:
+    services.apply_discount_code(
+        session_cart.current_token(),
+        raw_code,
+        **pricing_knobs().cart_knobs(session_cart.destination()),
+        shopper=session_cart.shopper(),
+    )
+
+
+def _discount_limit() -> str:
+    return current_app.config["DISCOUNT_RATE_LIMIT"]
+
+
+@bp.post("/cart/discount")
+@limiter.limit(_discount_limit)
+def apply_discount() -> Response | tuple[str, int]:
+    form = DiscountCodeForm()
+    if not form.validate():
+        flash(first_error(form), "error")
+        return _render_cart(400)
+    try:
+        _apply_code(form.code.data)
+    except ShopError as error:
+        flash(error.message, "error")
+        session_cart.forget_summary()
+        return _render_cart(error.status_code)
+    flash("Discount code applied.", "success")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.post("/cart/discount/remove")
+def remove_discount() -> Response | tuple[str, int]:
+    form = RemoveDiscountForm()
+    if not form.validate():
+        flash(first_error(form), "error")
+        return _render_cart(400)
+    services.remove_discount_code(session_cart.current_token())
+    flash("Discount code removed.", "success")
+    return redirect(url_for("cart.show"), code=303)
+
+
+@bp.post("/cart/discount.json")
+@limiter.limit(_discount_limit)
+def discount_json() -> tuple[Response, int]:
+    try:
+        code = read_discount_json(_json_body())
+        if code is None:
+            services.remove_discount_code(session_cart.current_token())
+        else:
+            _apply_code(code)
+    except ShopError as error:
+        return jsonify(error=error.message), error.status_code
     return _cart_json()

@@ -42,3 +42,16 @@ class DestinationError(CheckoutError):
 
 class NotShippedThereError(DestinationError):
     status_code = 422
+
+
+class DiscountNoLongerAppliesError(CheckoutError):
+    """The cart's code stopped applying (expired, used up, not for this email…): it was taken off the cart
+    and the order was not placed, so the shopper sees the total without it before paying."""
+
+    status_code = 409
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(
+            f"{reason} We took the code off your cart and placed no order: check the new total, then "
+            "place your order."
+        )

@@ -21,10 +21,15 @@ from shop.checkout.errors import (
     CartChangedError,
     CheckoutAlreadyUsedError,
     CheckoutError,
+    DiscountNoLongerAppliesError,
     EmptyCartError,
     OutOfStockError,
 )
 from shop.database import committing
+from shop.discounts import services as discounts
+from shop.discounts.errors import DiscountError
+from shop.discounts.rules import Shopper
+from shop.email_addresses import normalize_email
 from shop.extensions import db
 from shop.orders.access import order_url
 from shop.orders.addresses import ShippingAddress
@@ -61,6 +66,7 @@ def cart_fingerprint(summary: CartSummary) -> str:
         f"{line.sku}:{line.quantity}:{line.unit_price_cents}"
         for line in sorted(summary.lines, key=lambda line: line.sku)
     )
+    text += f"|discount:{summary.discount_code}:{summary.totals.discount_cents}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -74,7 +80,7 @@ def _order_lines(summary: CartSummary) -> list[NewOrderLine]:
         )
     }
     lines = []
-    for line in summary.lines:
+    for line, discount_cents in zip(summary.lines, summary.line_discounts, strict=True):
         variant = variants[line.sku]
         lines.append(
             NewOrderLine(
@@ -85,9 +91,31 @@ def _order_lines(summary: CartSummary) -> list[NewOrderLine]:
                 unit_price_cents=line.unit_price_cents,
                 quantity=line.quantity,
                 is_digital=line.digital,
+                discount_cents=discount_cents,
             )
         )
     return lines
+
+
+def _has_paid_order(email: str) -> bool:
+    """Whether this email has paid for an order before (a first-order code then does not apply)."""
+    return (
+        db.session.scalar(
+            sa.select(Order.id)
+            .where(Order.email == normalize_email(email), Order.paid_at.is_not(None))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _check_discount(summary: CartSummary) -> None:
+    """The cart's code is checked again now that the email is known: one that no longer applies is
+    taken off the cart and the order is not placed, so the shopper sees the new total before paying."""
+    if summary.discount_problem is None:
+        return
+    discounts.detach_from_cart(summary.cart_id)
+    raise DiscountNoLongerAppliesError(summary.discount_problem)
 
 
 def place_order(
@@ -123,9 +151,11 @@ def place_order(
     destination, address = checkout_destination(knobs, address=address, billing_country=billing_country)
     # With a provider that reckons tax (Stripe Tax) the order's tax comes with the payment.
     tax_from_provider = payments.provider_reckons_tax()
-    summary = get_cart_summary(cart_token, **knobs.cart_knobs(destination))
+    shopper = Shopper(email=email, has_paid_order=_has_paid_order(email))
+    summary = get_cart_summary(cart_token, **knobs.cart_knobs(destination), shopper=shopper)
     if summary.is_empty:
         raise EmptyCartError()
+    _check_discount(summary)
     if fingerprint != cart_fingerprint(summary):
         raise CartChangedError()
     problem = next((line.problem for line in summary.lines if line.problem), None)
@@ -144,10 +174,22 @@ def place_order(
                 user_id=user_id,
                 **_destination_terms(knobs, destination, tax_from_provider=tax_from_provider),
                 billing_country=destination.country if address is None else None,
+                discount_code=summary.discount_code,
             )
             order.tax_from_provider = tax_from_provider
+            if summary.discount is not None and summary.discount.code_id is not None:
+                # The code's use is taken in the same transaction as the stock.
+                discounts.redeem(
+                    summary.discount.code_id,
+                    order_id=order.id,
+                    email=email,
+                    discount_cents=order.discount_cents,
+                )
     except StockShortError as short:
         raise OutOfStockError(short.message) from short
+    except DiscountError as error:
+        discounts.detach_from_cart(summary.cart_id)
+        raise DiscountNoLongerAppliesError(error.message) from error
     except IntegrityError:
         # The same form sent twice at once: the other request made the order.
         existing = get_order_by_checkout_key(key_hash)

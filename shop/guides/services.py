@@ -21,6 +21,7 @@ from shop.catalog.product_views import ProductView
 from shop.catalog.services import get_product_view
 from shop.clock import utcnow
 from shop.database import commit_with_one_retry, committing
+from shop.discounts.services import WelcomeOffer, forget_welcome_code_email
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.downloads.services import DownloadLink, issue_grant
 from shop.email_addresses import normalize_email
@@ -36,6 +37,7 @@ from shop.guides.errors import (
     UnknownLinkError,
 )
 from shop.guides.models import ConsentRecord, GuideRequest, Lead, LeadErasureCount
+from shop.guides.welcome import send_welcome_code
 from shop.urls import external_url
 
 log = logging.getLogger(__name__)
@@ -322,10 +324,18 @@ def get_guide_request(token: str) -> GuideRequestView:
     )
 
 
-def confirm_guide_request(token: str, *, download_ttl_days: int, max_downloads: int) -> DownloadLink:
+def confirm_guide_request(
+    token: str,
+    *,
+    download_ttl_days: int,
+    max_downloads: int,
+    welcome: WelcomeOffer | None = None,
+    unsubscribe_mailto: str | None = None,
+) -> DownloadLink:
     """The button on the confirm page: the email is proven, so mark the lead confirmed and issue a
     download grant for the guide. Commits. Pressing again while the link lives issues another grant
-    (the first download may have failed); the confirmation time stays the first one."""
+    (the first download may have failed); the confirmation time stays the first one. The first
+    confirmation also emails the lead's welcome code when `welcome` (the shop's offer) is set."""
     guide_request = _live_guide_request(token)
     lead = guide_request.lead
     lead_id, request_id = lead.id, guide_request.id
@@ -333,6 +343,13 @@ def confirm_guide_request(token: str, *, download_ttl_days: int, max_downloads: 
     with committing():
         if lead.confirmed_at is None:
             lead.confirmed_at = now
+            send_welcome_code(
+                lead,
+                welcome,
+                guide_name=guide_request.product.name,
+                unsubscribe_url=_unsubscribe_url(lead),
+                headers=unsubscribe_headers(lead, mailto=unsubscribe_mailto),
+            )
         if guide_request.confirmed_at is None:
             guide_request.confirmed_at = now
         _, link = issue_grant(
@@ -469,6 +486,7 @@ def erase_lead_rows(lead: Lead, *, actor: Actor | None = None) -> int:
     db.session.execute(sa.delete(GuideRequest).where(GuideRequest.lead_id == lead_id))
     db.session.execute(sa.delete(ConsentRecord).where(ConsentRecord.lead_id == lead_id))
     delete_emails_to(lead.email)
+    forget_welcome_code_email(lead_id)
     db.session.execute(sa.delete(Lead).where(Lead.id == lead_id))
     _count_erasure()
     if actor is not None:

@@ -19,6 +19,7 @@ from shop.extensions import csrf, limiter
 from shop.guides import attribution, consent, services, tokens
 from shop.guides.errors import ExpiredLinkError, GuideError, UnknownGuideError
 from shop.guides.forms import GuideButtonForm, LeadCaptureForm
+from shop.guides.welcome import welcome_offer
 from shop.rate_limits import submitted_email_key
 
 bp = Blueprint("guides", __name__)
@@ -196,6 +197,8 @@ def confirm(token: str) -> Response:
             token,
             download_ttl_days=current_app.config["DOWNLOAD_TTL_DAYS"],
             max_downloads=current_app.config["DOWNLOAD_MAX_COUNT"],
+            welcome=welcome_offer(current_app.config),
+            unsubscribe_mailto=current_app.config["LIST_UNSUBSCRIBE_MAILTO"],
         )
     except GuideError as error:
         return _link_problem(error, token)

@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from shop.clock import utcnow
 from shop.database import committing
+from shop.discounts.services import retake_for_order
 from shop.extensions import db
 from shop.money import format_cents
 from shop.orders.actors import ACTOR_PAYMENTS
@@ -181,6 +182,13 @@ def _apply_payment(order: Order, payment: PaymentConfirmation, *, actor: str) ->
     order.payment_intent_id = payment.payment_intent_id
     # Numbered in this transaction: a payment that rolls back leaves no gap (docs/rules.md#invoices).
     issue_invoice(order, at=order.paid_at)
+    if late and not retake_for_order(order.id):
+        flag(
+            order,
+            actor=actor,
+            reason=f"Paid after its reservation was released, and discount code {order.discount_code} has "
+            "no use left for it. The customer paid the discounted price: decide whether to honour it.",
+        )
     if payment.shipping is not None and order.requires_shipping and payment.shipping != order_address(order):
         set_address(order, payment.shipping)
         add_event(

@@ -7,11 +7,12 @@ import sqlalchemy as sa
 
 from shop.audit.services import Actor
 from shop.clock import utcnow
+from shop.discounts.services import release_for_order
 from shop.extensions import db
 from shop.orders.actors import ACTOR_PAYMENTS, ACTOR_SHOPPER, ACTOR_SYSTEM, record_staff_action
 from shop.orders.models import Order, OrderStatus
 from shop.orders.payment_events import Outcome, apply_provider_event
-from shop.orders.status_machine import transition
+from shop.orders.status_machine import add_event, transition
 from shop.orders.stock import release_reservation
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,13 @@ def _end_pending(
             return Outcome.ALREADY_DONE
         transition(order, target, actor=actor, note=note)
         release_reservation(order, actor=actor)
+        if release_for_order(order.id):
+            add_event(
+                order,
+                actor=actor,
+                kind="discount",
+                note=f"Discount code {order.discount_code}'s use given back.",
+            )
         record_staff_action(staff, "order.cancel", order, f"Cancelled unpaid order {order.number}", note=note)
         return Outcome.APPLIED
 

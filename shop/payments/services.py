@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 
+from shop import pricing
 from shop.catalog.models import ProductTaxType
 from shop.clock import utcnow
 from shop.extensions import db
@@ -49,6 +50,30 @@ def provider_reckons_tax() -> bool:
     return bool(getattr(get_provider(), "reckons_tax", False))
 
 
+def checkout_lines(order: Order) -> list[CheckoutLine]:
+    """The order's lines as the payment page charges them: each at its net after its discount, so the
+    page's total is the order's to the cent. A net that does not divide by the quantity becomes two
+    items (shop.pricing.payment_units), the name saying which units cost a cent more. Each item carries
+    its line's tax code."""
+    items = []
+    for line in order.lines:
+        units = pricing.payment_units(line.line_total_cents, line.quantity)
+        for quantity, unit_cents in units:
+            name = line.name
+            if line.discount_cents:
+                name += f" (discount {order.discount_code})" if order.discount_code else " (discounted)"
+            items.append(
+                CheckoutLine(
+                    name=name,
+                    sku=line.sku,
+                    unit_amount_cents=unit_cents,
+                    quantity=quantity,
+                    tax_code=_line_tax_code(line),
+                )
+            )
+    return items
+
+
 def start_payment(order_id: int) -> str:
     """Open a payment session for a pending order and return the URL to send the shopper to.
 
@@ -73,16 +98,7 @@ def start_payment(order_id: int) -> str:
         order_number=order.number,
         email=order.email,
         currency=order.currency,
-        lines=tuple(
-            CheckoutLine(
-                name=line.name,
-                sku=line.sku,
-                unit_amount_cents=line.unit_price_cents,
-                quantity=line.quantity,
-                tax_code=_line_tax_code(line),
-            )
-            for line in order.lines
-        ),
+        lines=tuple(checkout_lines(order)),
         requires_shipping=order.requires_shipping,
         shipping_cents=order.shipping_cents,
         total_cents=order.total_cents,

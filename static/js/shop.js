@@ -99,6 +99,12 @@
         chooseCountry(form.querySelector('select[name="country"]').value);
         return;
       }
+      if (form.matches("[data-discount-apply]") || form.matches("[data-discount-remove]")) {
+        var input = form.querySelector('input[name="code"]');
+        event.preventDefault();
+        changeDiscount(input ? input.value : null);
+        return;
+      }
       var isUpdate = form.matches("[data-cart-update]");
       var isRemove = form.matches("[data-cart-remove]");
       if (!isUpdate && !isRemove) { return; }
@@ -194,6 +200,32 @@
         fresh.classList.remove("cart-busy");
         fresh.removeAttribute("aria-busy");
         var target = focusedId && document.getElementById(focusedId);
+        if (target) { target.focus(); }
+      });
+  }
+
+  // The discount code goes through the JSON API too; the cart then re-renders with the server's totals.
+  function changeDiscount(code) {
+    var root = document.querySelector('[data-refresh="cart-root"]');
+    root.classList.add("cart-busy");
+    root.setAttribute("aria-busy", "true");
+    var focusId = code === null ? "discount-code-input" : "discount-remove";
+    postJSON("/cart/discount.json", { code: code })
+      .then(function (cart) {
+        var flashes = document.querySelector(".flashes");
+        if (flashes) { flashes.remove(); }
+        announce(code === null ? "Discount code removed." : "Discount code applied.", false);
+      })
+      .catch(function (error) {
+        focusId = "discount-code-input";
+        announce(error.message, true);
+      })
+      .then(function () { return refreshRegions(["cart-root"]); })
+      .finally(function () {
+        var fresh = document.querySelector('[data-refresh="cart-root"]');
+        fresh.classList.remove("cart-busy");
+        fresh.removeAttribute("aria-busy");
+        var target = document.getElementById(focusId);
         if (target) { target.focus(); }
       });
   }

@@ -30,6 +30,11 @@ ADMIN_ONLY = {
     "admin.staff",
     "admin.staff_invite",
     "admin.staff_role",
+    "admin.discount_new",
+    "admin.discount_edit",
+    "admin.discount_pause",
+    "admin.discount_resume",
+    "admin.discount_end",
 }
 
 
@@ -160,10 +165,20 @@ def endpoints_at(adapter: MapAdapter, url: str) -> set[str]:
 @pytest.mark.parametrize(
     ("role", "labels"),
     [
-        (Role.STAFF, ["Dashboard", "Orders", "Products", "Journal", "Comments"]),
+        (Role.STAFF, ["Dashboard", "Orders", "Products", "Discounts", "Journal", "Comments"]),
         (
             Role.ADMIN,
-            ["Dashboard", "Orders", "Products", "Journal", "Comments", "Leads", "Audit log", "Staff"],
+            [
+                "Dashboard",
+                "Orders",
+                "Products",
+                "Discounts",
+                "Journal",
+                "Comments",
+                "Leads",
+                "Audit log",
+                "Staff",
+            ],
         ),
     ],
 )
@@ -183,6 +198,7 @@ def test_no_staff_page_links_or_posts_to_an_admin_only_route(
         "/admin/",
         "/admin/orders",
         f"/admin/orders/{order.number}",
+        "/admin/discounts",
         "/admin/products",
         f"/admin/products/{shop['hoodie'].id}",
     ]

@@ -58,6 +58,9 @@ def test_empty_cart_json_has_the_documented_shape(client: FlaskClient, catalog: 
         "tax_cents": 0,
         "country": "US",
         "tax_depends_on_address": True,
+        "discount_code": None,
+        "discount_cents": 0,
+        "discount_problem": None,
     }
 
 

@@ -7,6 +7,7 @@ from flask import Flask
 
 from shop.catalog.demo_catalog import seed_demo_catalog
 from shop.catalog.models import Product, ProductVariant
+from shop.discounts.models import DiscountCode
 from shop.extensions import db
 from shop.storage import guide_storage
 
@@ -86,3 +87,16 @@ def test_storage_refuses_keys_that_are_paths(app: Flask) -> None:
         with pytest.raises(ValueError):
             storage.path_for(key)
         assert storage.exists(key) is False
+
+
+def test_seed_creates_the_demo_discount_code_once(app: Flask) -> None:
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["shop", "seed"])
+    second = runner.invoke(args=["shop", "seed"])
+
+    assert "Seeded 1 discount code(s) (SPORES10" in first.output
+    assert "Seeded 0 discount code(s)" in second.output
+    [code] = db.session.scalars(sa.select(DiscountCode)).all()
+    assert (code.code, code.percent_bp, code.scope) == ("SPORES10", 1_000, "merchandise")
+    assert (code.min_subtotal_cents, code.usage_limit, code.ends_at, code.starts_at) == (0, None, None, None)

@@ -111,7 +111,7 @@ def test_staff_find_ship_and_partly_refund_an_order(
     expect(page.get_by_text("Refund", exact=True)).to_have_count(0)
     expect(page.get_by_text("Refunds and cancellations are done by an admin")).to_be_visible()
     expect(page.get_by_role("navigation", name="Admin").get_by_role("link")).to_have_text(
-        ["Dashboard", "Orders", "Products", "Journal", "Comments"]
+        ["Dashboard", "Orders", "Products", "Discounts", "Journal", "Comments"]
     )
 
     # when an admin refunds $5.00 of it

@@ -1,0 +1,1 @@
+"""Discount codes: what a code takes off, whom and what it applies to, and its uses."""
