@@ -89,12 +89,15 @@ def order_export(order: Order) -> dict[str, Any]:
                 "name": line.name,
                 "quantity": line.quantity,
                 "unit_price_cents": line.unit_price_cents,
+                "discount_cents": line.discount_cents,
                 "line_total_cents": line.line_total_cents,
                 "digital": line.is_digital,
             }
             for line in order.lines
         ],
         "subtotal_cents": order.subtotal_cents,
+        "discount_code": order.discount_code,
+        "discount_cents": order.discount_cents,
         "shipping_cents": order.shipping_cents,
         "tax_cents": order.tax_cents,
         "total_cents": order.total_cents,

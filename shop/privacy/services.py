@@ -23,6 +23,13 @@ from shop.audit.services import Actor
 from shop.cart.models import Cart, CartLine
 from shop.clock import utcnow
 from shop.database import committing
+from shop.discounts.privacy import (
+    forget_redemption_emails,
+    redemptions_export,
+    rename_welcome_code_email,
+    welcome_code_export,
+    welcome_code_id,
+)
 from shop.downloads.privacy import download_history, forget_account_grants
 from shop.emails.services import delete_emails_to, queue_email
 from shop.extensions import db, limiter
@@ -118,6 +125,10 @@ def build_export(user_id: int) -> dict[str, Any]:
         "downloads": download_history([order.id for order in orders], user.email if confirmed else None),
         "lead": lead_export(lead) if lead is not None else None,
         "comments": comments_export(user.email) if confirmed else [],
+        "discounts": {
+            "uses": redemptions_export({order.id: order.number for order in orders}),
+            "welcome_code": welcome_code_export(lead.id if lead is not None else None),
+        },
     }
 
 
@@ -190,14 +201,18 @@ def delete_account(user_id: int, *, password: str, understood: bool, keep_newsle
         if waiting := orders_in_progress(orders):
             raise OrdersInProgressError([order.number for order in waiting])
         anonymise_orders(orders, placeholder=placeholder)
+        forget_redemption_emails([order.id for order in orders], placeholder=placeholder)
         revoked = forget_account_grants(
             [order.id for order in orders], email if confirmed else None, placeholder
         )
         lead = lead_of_account(user.id, email, email_confirmed=confirmed)
         lead_outcome = "none"
         if lead is not None:
+            welcome_id = welcome_code_id(lead.id)
             erased = forget_account_lead(lead, keep_newsletter=keep_newsletter)
             lead_outcome = "erased" if erased else "kept"
+            if erased:
+                rename_welcome_code_email(welcome_id, placeholder=placeholder)
         anonymised, deleted = forget_comments(email, placeholder=placeholder) if confirmed else (0, 0)
         delete_emails_to(email)
         cart_ids = sa.select(Cart.id).where(Cart.user_id == user.id)

@@ -1,5 +1,6 @@
 """A customer with something in every part of their data (orders, download history, a guide lead with
-consent history, comments), and another customer whose data must never show up in theirs."""
+consent history, comments, a discount code's use and a welcome code), and another customer whose data
+must never show up in theirs."""
 
 from dataclasses import dataclass
 
@@ -7,6 +8,8 @@ import sqlalchemy as sa
 
 from shop.accounts.models import User
 from shop.audit.services import Actor
+from shop.discounts import services as discounts
+from shop.discounts.models import DiscountCode
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.extensions import db
 from shop.guides.models import Lead
@@ -15,6 +18,7 @@ from shop.journal.models import Article
 from shop.orders.models import Order
 from shop.orders.staff_actions import mark_shipped
 from tests.accounts.customers import make_customer
+from tests.factories import make_code
 from tests.guides.helpers import capture, make_free_guide
 from tests.journal.comment_helpers import add_comment
 from tests.journal.helpers import make_article
@@ -30,6 +34,29 @@ class Customer:
     lead: Lead
     approved: ArticleComment
     pending: ArticleComment
+    welcome: DiscountCode | None = None
+
+
+def use_codes(customer: Customer, code: DiscountCode) -> None:
+    """The customer's first order used `code` (its use taken as checkout takes it) and their guide lead
+    was sent a welcome code."""
+    order = customer.orders[0]
+    order.discount_code = code.code
+    discounts.redeem(code.id, order_id=order.id, email=order.email, discount_cents=500)
+    customer.welcome = discounts.create_welcome_code(
+        lead_id=customer.lead.id, email=customer.lead.email, offer=discounts.WelcomeOffer(1_000, 30)
+    )
+    db.session.commit()
+
+
+def two_customers_with_codes() -> tuple[Customer, Customer]:
+    """Ana and Bo, each having used SPORES10 (once per customer, at most 10 uses) and with a welcome
+    code."""
+    ana, bo = two_customers()
+    code = make_code("SPORES10", once_per_customer=True, usage_limit=10)
+    use_codes(ana, code)
+    use_codes(bo, code)
+    return ana, bo
 
 
 def _downloaded_once(order: Order, ip_address: str) -> None:

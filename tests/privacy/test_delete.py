@@ -7,6 +7,8 @@ from flask.testing import FlaskClient
 
 from shop.accounts.models import Role, User
 from shop.audit.models import AuditEvent
+from shop.discounts.models import DiscountCode, DiscountRedemption
+from shop.discounts.rules import has_active_use
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.emails.models import OutgoingEmail
 from shop.extensions import db
@@ -21,7 +23,7 @@ from tests.accounts.customers import make_customer
 from tests.accounts.helpers import PASSWORD, log_in, log_in_with_csrf
 from tests.admin.helpers import client_as
 from tests.checkout_helpers import hidden
-from tests.privacy.helpers import Customer, two_customers
+from tests.privacy.helpers import Customer, two_customers, two_customers_with_codes
 
 pytestmark = pytest.mark.usefixtures("shop")
 
@@ -396,3 +398,51 @@ def test_a_second_deletion_of_the_same_account_finds_it_gone(app: Flask, monkeyp
     assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "account.delete")) == 1
     sent = sa.select(sa.func.count()).where(OutgoingEmail.template == "account_deleted")
     assert db.session.scalar(sent) == 1
+
+
+def _code(text: str) -> DiscountCode:
+    db.session.expire_all()
+    return db.session.scalars(sa.select(DiscountCode).where(DiscountCode.code == text)).one()
+
+
+def test_the_accounts_code_uses_keep_counting_under_the_placeholder(app: Flask) -> None:
+    ana, bo = two_customers_with_codes()
+    ana_id = ana.user.id
+    assert _code("SPORES10").uses_count == 2
+
+    assert delete(logged_in(app), **CONFIRMED).status_code == 303
+
+    placeholder = placeholder_email(ana_id)
+    uses = {r.order_id: r.email for r in db.session.scalars(sa.select(DiscountRedemption))}
+    assert uses == {ana.orders[0].id: placeholder, bo.orders[0].id: "bo@example.com"}
+    # The code still counts both uses against its limit, and the kept use still names one account.
+    assert _code("SPORES10").uses_count == 2
+    assert has_active_use(_code("SPORES10").id, placeholder)
+
+
+def test_the_welcome_code_ends_and_names_only_the_placeholder(app: Flask) -> None:
+    ana, bo = two_customers_with_codes()
+    ana_id = ana.user.id
+    assert ana.welcome is not None and bo.welcome is not None
+    ana_code, bo_code = ana.welcome.code, bo.welcome.code
+
+    delete(logged_in(app), **CONFIRMED)
+
+    welcome = _code(ana_code)
+    assert welcome.bound_email == placeholder_email(ana_id)
+    assert welcome.lead_id is None and welcome.ended_at is not None
+    assert _code(bo_code).bound_email == "bo@example.com" and _code(bo_code).ended_at is None
+    assert (
+        db.session.scalar(sa.select(sa.func.count()).where(DiscountCode.bound_email == "ana@example.com"))
+        == 0
+    )
+
+
+def test_a_kept_lead_keeps_its_welcome_code(app: Flask) -> None:
+    ana, _ = two_customers_with_codes()
+    assert ana.welcome is not None
+
+    delete(logged_in(app), **CONFIRMED, keep_newsletter="y")
+
+    welcome = _code(ana.welcome.code)
+    assert (welcome.bound_email, welcome.lead_id, welcome.ended_at) == ("ana@example.com", ana.lead.id, None)

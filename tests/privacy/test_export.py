@@ -11,7 +11,7 @@ from shop.extensions import db
 from shop.privacy import services
 from tests.accounts.helpers import log_in
 from tests.conftest import count_queries
-from tests.privacy.helpers import two_customers
+from tests.privacy.helpers import two_customers, two_customers_with_codes
 
 pytestmark = pytest.mark.usefixtures("shop")
 
@@ -177,3 +177,39 @@ def test_two_exports_at_once_one_is_refused_and_neither_fails(app: Flask, monkey
 
     assert second.status_code == 429
     assert answers == [200]
+
+
+def test_the_export_holds_the_customers_code_uses_and_welcome_code_only(app: Flask) -> None:
+    ana, bo = two_customers_with_codes()
+    client = app.test_client()
+    log_in(client, "ana@example.com")
+
+    data = export(client)
+
+    [use] = data["discounts"]["uses"]
+    assert (use["code"], use["order"], use["email"], use["discount_cents"]) == (
+        "SPORES10",
+        ana.orders[0].number,
+        "ana@example.com",
+        500,
+    )
+    assert use["given_back_at"] is None
+    assert data["orders"][0]["discount_code"] == "SPORES10"
+    assert "discount_cents" in data["orders"][0]["lines"][0]
+    welcome = data["discounts"]["welcome_code"]
+    assert ana.welcome is not None and bo.welcome is not None
+    assert (welcome["code"], welcome["for_email"], welcome["percent_bp"]) == (
+        ana.welcome.code,
+        "ana@example.com",
+        1_000,
+    )
+    text = json.dumps(data)
+    assert bo.welcome.code not in text and bo.orders[0].number not in text
+
+
+def test_an_export_without_codes_says_so(app: Flask) -> None:
+    two_customers()
+    client = app.test_client()
+    log_in(client, "ana@example.com")
+
+    assert export(client)["discounts"] == {"uses": [], "welcome_code": None}
