@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from shop.admin.insights import FunnelWeek, ItemSales, Sales
+from shop.admin.insights import CodeRevenue, FunnelWeek, ItemSales, Sales
 from shop.admin.reports import SourceRevenue
 from shop.charts import BarChart, StackedChart, bar_chart, stacked_chart
 from shop.journal.reports import ArticleRow
@@ -203,4 +203,32 @@ def articles_chart(rows: Sequence[ArticleRow], money: Money) -> Chart:
         summary,
         stacked_chart(chart_rows, money, minimum_step=CENTS_STEP),
         x_title="Revenue",
+    )
+
+
+def discount_codes_chart(rows: Sequence[CodeRevenue], money: Money) -> Chart:
+    """Net revenue per discount code, each bar split into what the orders kept and the discount they were
+    given (the orders without a code are in the table, not drawn: they would dwarf every code)."""
+    title = "Net revenue per discount code, with the discount given"
+    codes = [row for row in rows if row.code is not None and (row.net_cents or row.discount_cents)]
+    if not codes:
+        return Chart("discount-codes", title, "No paid order used a discount code in this range.", None)
+    chart_rows = [
+        (
+            f"{row.code} ({_count(row.orders, 'order')})",
+            [("net revenue", row.net_cents), ("discount given", row.discount_cents)],
+        )
+        for row in codes
+    ]
+    leader = codes[0]
+    summary = (
+        f"{_count(len(codes), 'code')} used. Most revenue: {leader.code}, {money(leader.net_cents)} from "
+        f"{_count(leader.orders, 'paid order')}, after {money(leader.discount_cents)} of discount."
+    )
+    return Chart(
+        "discount-codes",
+        title,
+        summary,
+        stacked_chart(chart_rows, money, minimum_step=CENTS_STEP),
+        x_title="Net revenue and discount",
     )

@@ -66,12 +66,15 @@ def sales_report() -> str:
     sources = insights.sources(window)
     items = insights.top_items(window)
     products, guides = insights.split_items(items)
+    codes = insights.revenue_by_discount_code(window)
     return render_template(
         "admin/sales_report.html",
         sources=sources,
         products=products,
         guides=guides,
         source_charts=charts.sources_charts(sources, money),
+        codes=codes,
+        codes_chart=charts.discount_codes_chart(codes, money),
         products_chart=charts.items_chart("products", "Top products by revenue", products, money),
         guides_chart=charts.items_chart("guides", "Top guides by revenue", guides, money),
         **range_context(window, message),

@@ -11,9 +11,13 @@ Rules (the dashboard says them too; docs/rules.md § Insights):
 - Guide funnel, per week (Monday to Sunday, cut to the range) of sign-up: leads who signed up, those of
   them who confirmed their email, and those who confirmed and have bought (by now).
 - Top products and guides: the lines of the range's paid orders, refunded-in-full orders left out; units
-  and line totals (a partial refund is the order's, not a line's, so line totals are before it), per
+  and line totals after each line's discount (a partial refund is the order's, not a line's, so line
+  totals are before it), per
   product under its current name (lines of a deleted product count together).
 - Sources: reports.revenue_by_source over the range.
+- Discount codes: the range's paid orders by the code they used (orders without one in a row of their
+  own, so the rows add up to the range's revenue): paid orders, net revenue as above, and the discount
+  they were given.
 
 Each figure gets a Window (range, time zone, now) and its function runs one query, so the dashboard takes
 the same few queries however many orders and leads there are.
@@ -148,6 +152,14 @@ class ItemSales:
     revenue_cents: int
 
 
+@dataclass(frozen=True)
+class CodeRevenue:
+    code: str | None  # None: the orders that used no code
+    orders: int
+    net_cents: int
+    discount_cents: int
+
+
 def _daily(rows: Iterable[sa.Row[Any]]) -> dict[date, sa.Row[Any]]:
     return {as_date(row[0]): row for row in rows}
 
@@ -233,6 +245,30 @@ def sources(window: Window) -> list[SourceRevenue]:
     return revenue_by_source(window.start, window.end)
 
 
+def revenue_by_discount_code(window: Window) -> list[CodeRevenue]:
+    """The range's paid orders per discount code: orders, net revenue (after refunds) and discount
+    given; one query. Codes by revenue (then name); the orders without a code last."""
+    rows = db.session.execute(
+        sa.select(
+            Order.discount_code,
+            sa.func.count(Order.id),
+            sa.func.coalesce(sa.func.sum(Order.total_cents - Order.refunded_cents), 0),
+            sa.func.coalesce(sa.func.sum(Order.discount_cents), 0),
+        )
+        .where(
+            Order.status.in_(REVENUE_STATES),
+            Order.paid_at >= window.start,
+            Order.paid_at < window.end,
+        )
+        .group_by(Order.discount_code)
+    ).all()
+    codes = [
+        CodeRevenue(code=row[0], orders=int(row[1]), net_cents=int(row[2]), discount_cents=int(row[3]))
+        for row in rows
+    ]
+    return sorted(codes, key=lambda row: (row.code is None, -row.net_cents, row.code or ""))
+
+
 def top_items(window: Window) -> list[ItemSales]:
     """Every product and guide sold in the range, best revenue first (then units, then name). Lines
     are added up per product from the order-line index alone; the names are joined to the few sums."""
@@ -241,7 +277,9 @@ def top_items(window: Window) -> list[ItemSales]:
             OrderLine.product_id,
             OrderLine.is_digital,
             sa.func.sum(OrderLine.quantity).label("units"),
-            sa.func.sum(OrderLine.unit_price_cents * OrderLine.quantity).label("revenue"),
+            sa.func.sum(OrderLine.unit_price_cents * OrderLine.quantity - OrderLine.discount_cents).label(
+                "revenue"
+            ),
         )
         .join(Order, Order.id == OrderLine.order_id)
         .where(
@@ -326,6 +364,11 @@ def _source_rows(data: list[SourceRevenue]) -> Iterable[list[str]]:
         yield [source, row.campaign or "", str(row.orders), str(row.customers), str(row.net_cents)]
 
 
+def _code_rows(data: list[CodeRevenue]) -> Iterable[list[str]]:
+    for row in data:
+        yield [row.code or "", str(row.orders), str(row.discount_cents), str(row.net_cents)]
+
+
 def _item_rows(data: list[ItemSales]) -> Iterable[list[str]]:
     for item in data:
         yield [item.name, str(item.units), str(item.revenue_cents)]
@@ -370,6 +413,12 @@ FIGURES: dict[str, Figure] = {
         sources,
         ("source", "campaign", "orders", "customers", "net_cents"),
         _source_rows,
+    ),
+    "discount_codes": Figure(
+        "Revenue per discount code",
+        revenue_by_discount_code,
+        ("code", "orders", "discount_cents", "net_cents"),
+        _code_rows,
     ),
     "products": Figure("Top products", top_products, ("product", "units", "revenue_cents"), _item_rows),
     "guides": Figure("Top guides", top_guides, ("guide", "units", "revenue_cents"), _item_rows),

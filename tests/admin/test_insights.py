@@ -27,7 +27,8 @@ from shop.payments import staff_refunds
 from tests.admin.helpers import client_as
 from tests.admin.order_helpers import STAFF
 from tests.conftest import count_queries
-from tests.fixtures import OrderFactory
+from tests.fixtures import OrderFactory, PayOrder
+from tests.order_factory import set_discounts_and_tax
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 TODAY = NOW.date()
@@ -310,3 +311,70 @@ def test_the_insights_take_the_same_queries_however_long_the_range_and_history(
         figures(Window(range=last_days(90, TODAY), zone=UTC_ZONE, now=NOW))
 
     assert len(week) == len(quarter) <= 7
+
+
+@pytest.fixture
+def coded(
+    shop: dict, pending_order: OrderFactory, pay: PayOrder, paid_order: OrderFactory, app: Flask
+) -> dict[str, Order]:
+    """Paid orders with discount codes in WEEK (one partly refunded, one refunded in full), one before it,
+    an unpaid one with a code, and one without a code."""
+
+    def with_code(sku: str, quantity: int, code: str, discount: int, paid_at: datetime | None) -> Order:
+        order = set_discounts_and_tax(
+            pending_order((sku, quantity), email=f"{code.lower()}{discount}@example.com"),
+            [(discount, 0, None)],
+            discount_code=code,
+        )
+        return pay(order, paid_at=paid_at) if paid_at else order
+
+    orders = {
+        "tees": with_code("TEE-M", 2, "SPORES10", 640, at(14)),
+        "hoodie": with_code("HOODIE-M", 1, "SPORES10", 680, at(17)),
+        "mug": with_code("MUG", 1, "FRIEND5", 500, at(19)),
+        "before": with_code("TEE-M", 1, "SPORES10", 320, at(10)),
+        "unpaid": with_code("TEE-M", 1, "FRIEND5", 500, None),
+        "plain": paid_order(("GUIDE-WB", 1), email="plain@example.com", paid_at=at(20)),
+    }
+    staff_refunds.refund(STAFF, orders["hoodie"].id, amount_cents=1_000)
+    staff_refunds.refund(STAFF, orders["mug"].id, amount_cents=orders["mug"].total_cents)
+    db.session.expire_all()
+    return {key: db.session.get(Order, order.id) for key, order in orders.items()}
+
+
+def test_revenue_by_discount_code_chart_table_and_csv_agree(
+    coded: dict, staff_client: FlaskClient, at_now: None
+) -> None:
+    rows = insights.revenue_by_discount_code(WEEK)
+
+    # SPORES10's two paid orders in the range, net of the partial refund; FRIEND5's order refunded in
+    # full keeps its discount but no revenue; the order without a code is the last row
+    spores = net(coded["tees"]) + net(coded["hoodie"])
+    assert [(r.code, r.orders, r.net_cents, r.discount_cents) for r in rows] == [
+        ("SPORES10", 2, spores, 640 + 680),
+        ("FRIEND5", 1, 0, 500),
+        (None, 1, net(coded["plain"]), 0),
+    ]
+    assert sum(row.net_cents for row in rows) == insights.sales(WEEK).net_cents
+    chart = insight_charts.discount_codes_chart(rows, format_cents).geometry
+    assert [[bar.value for bar in row.segments] for row in chart.rows] == [[spores, 1_320], [0, 500]]
+    # best sellers count each line after its discount
+    tee = next(item for item in insights.top_products(WEEK) if item.name == "Mycelium Tee")
+    assert tee.revenue_cents == 2 * 3_200 - 640
+
+    html = staff_client.get("/admin/reports/sales?days=7").get_data(as_text=True)
+    svg = html.split('id="discount-codes-svg-title"')[1].split("</svg>")[0]
+    assert [int(value) for value in re.findall(r'data-value="(\d+)"', svg)] == [spores, 1_320, 500]
+    assert page_cells(html, "data-code", "data-net") == [("SPORES10", spores), ("FRIEND5", 0)]
+    assert re.search(r'<tr data-code="">.*?data-net="(\d+)"', html, re.S)[1] == str(net(coded["plain"]))
+    in_csv = csv_rows(staff_client, "discount_codes", "days=7")
+    assert [(r["code"], int(r["orders"]), int(r["discount_cents"]), int(r["net_cents"])) for r in in_csv] == [
+        (r.code or "", r.orders, r.discount_cents, r.net_cents) for r in rows
+    ]
+
+
+def test_a_range_without_codes_says_so(history: dict, staff_client: FlaskClient, at_now: None) -> None:
+    html = staff_client.get("/admin/reports/sales?days=7").get_data(as_text=True)
+
+    assert "No paid order used a discount code in this range." in html
+    assert 'id="discount-codes-svg-title"' not in html
