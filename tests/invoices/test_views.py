@@ -14,9 +14,11 @@ from shop.payments import staff_refunds
 from tests.accounts.customers import make_customer
 from tests.accounts.helpers import sent_emails
 from tests.admin.order_helpers import STAFF
+from tests.checkout_helpers import add, dev_pay, place
+from tests.factories import make_code
 from tests.fixtures import ClientFactory, OrderFactory, PayOrder
 from tests.invoices.helpers import discounted_taxed_order, invoice_figures, pdf_text
-from tests.order_factory import reload
+from tests.order_factory import only_order, reload
 
 
 def signed(path: str, number: str) -> str:
@@ -200,3 +202,31 @@ def test_a_name_outside_the_pdf_fonts_letters_never_stops_the_pdf(
 
     assert response.status_code == 200
     assert "Zoë Zó?c - ?" in pdf_text(response.data)  # Latin-1 kept, Ż without its dot, ł and 王 "?"
+
+
+def test_a_discounted_checkout_gives_an_invoice_with_the_code_and_each_lines_discount(
+    client: FlaskClient, shop: dict
+) -> None:
+    # given a cart with SPORES10 (10% off merchandise) shipped to New York (4% on goods, not on guides)
+    make_code("SPORES10", scope="merchandise")
+    add(client, "TEE-M", 2)
+    add(client, "HOODIE-M", 1)
+    add(client, "GUIDE-WB", 1)
+    assert client.post("/cart/discount.json", json={"code": "SPORES10"}).status_code == 200
+
+    # when the shopper places the order and pays
+    placed = place(client, region="NY", city="New York", postal_code="10001")
+    assert placed.status_code == 303, placed.get_data(as_text=True)
+    dev_pay(client, placed.headers["Location"])
+
+    # then tax is reckoned on each line after its discount, and the invoice shows the code and each
+    # line's discount beside the order's figures
+    order = only_order()
+    assert (order.discount_code, order.discount_cents) == ("SPORES10", 1_320)
+    assert [(line.discount_cents, line.tax_cents) for line in order.lines] == [(640, 230), (680, 245), (0, 0)]
+    assert order.total_cents == 15_100 - 1_320 + 795 + 475
+    html = client.get(signed(f"/orders/{order.number}/invoice", order.number)).get_data(as_text=True)
+    text = pdf_text(client.get(signed(f"/orders/{order.number}/invoice.pdf", order.number)).data)
+    for figure in [*invoice_figures(order), "Discount (SPORES10)", "Tax at 4%", "$4.75"]:
+        assert figure in html, figure
+        assert figure in text, figure
