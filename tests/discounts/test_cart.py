@@ -46,6 +46,24 @@ def test_a_160_dollar_hoodie_order_with_10_percent_off_pays_shipping(
     assert cart["total_cents"] == 15_400 - 1_540 + 795
 
 
+def test_the_cart_estimates_tax_on_each_line_after_its_discount(
+    client: FlaskClient, spores10: DiscountCode
+) -> None:
+    # given two tees and a guide priced for Canada (5% on goods and guides, $14.95 shipping)
+    add(client, "TEE-M", 2)
+    add(client, "GUIDE-WB", 1)
+    assert client.post("/cart/country.json", json={"country": "CA"}).status_code == 200
+
+    # when the shopper applies the merchandise code
+    cart = apply(client, "SPORES10").get_json()
+
+    # then the tees are taxed on $57.60, not $64.00, and the guide on its full $19.00
+    assert (cart["country"], cart["discount_cents"]) == ("CA", 640)
+    assert cart["tax_cents"] == 288 + 95
+    assert cart["shipping_cents"] == 1_495
+    assert cart["total_cents"] == 8_300 - 640 + 1_495 + 383
+
+
 def test_the_code_leaves_guides_alone_and_the_cart_page_shows_the_saving(
     client: FlaskClient, spores10: DiscountCode
 ) -> None:
