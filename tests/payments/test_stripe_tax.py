@@ -17,6 +17,7 @@ from tests.checkout_helpers import (
     session_object,
     stripe_app_with,
 )
+from tests.factories import make_code
 from tests.order_factory import make_shop, only_order
 from tests.payments.fake_stripe import FakeStripeHTTP
 
@@ -176,3 +177,30 @@ def test_the_snapshot_reads_stripes_tax(app: Flask) -> None:
 def test_every_product_tax_type_has_a_stripe_code() -> None:
     assert set(PRODUCT_TAX_CODES) == set(ProductTaxType)
     assert PRODUCT_TAX_CODES[ProductTaxType.PRINTED_BOOK] == "txcd_35010000"
+
+
+def test_a_discounted_line_split_in_two_items_keeps_its_tax_code_on_both(make_app) -> None:
+    # given three hoodies (apparel) with $1.00 off: $203.00 does not divide by 3
+    app, http = stripe_shop(make_app)
+    with app.app_context():
+        make_code("ONEOFF", amount_cents=100)
+    client = app.test_client()
+    add(client, "HOODIE-M", 3)
+    assert client.post("/cart/discount.json", json={"code": "ONEOFF"}).status_code == 200
+
+    # when the shopper checks out
+    assert client.post("/checkout", data=checkout_form(client)).status_code == 303
+
+    # then the line goes to Stripe as two items (2 × $67.67 and 1 × $67.66), each coded as apparel
+    params = session_params(http)
+    items = [
+        (
+            int(params[f"line_items[{i}][quantity]"]),
+            int(params[f"line_items[{i}][price_data][unit_amount]"]),
+            params[f"line_items[{i}][price_data][product_data][tax_code]"],
+        )
+        for i in range(2)
+    ]
+    assert "line_items[2][quantity]" not in params
+    assert sorted(items) == [(1, 6_766, "txcd_30011000"), (2, 6_767, "txcd_30011000")]
+    assert sum(quantity * amount for quantity, amount, _ in items) == 3 * 6_800 - 100
