@@ -18,7 +18,13 @@ from tests.accounts.helpers import PASSWORD, make_user
 from tests.admin.order_helpers import STAFF
 from tests.e2e.conftest import PHONE, LiveServer
 from tests.e2e.shopper import assert_no_axe_violations, has_horizontal_overflow
-from tests.order_factory import make_paid_order
+from tests.order_factory import (
+    make_paid_order,
+    make_pending_order,
+    next_session_id,
+    pay,
+    set_discounts_and_tax,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -28,7 +34,8 @@ ARTICLE_PATH = "/journal/listening-in-relationships"
 
 @pytest.fixture(scope="module", autouse=True)
 def history(live_server: LiveServer) -> Iterator[None]:
-    """Three weeks of sales (some days without any), a partial refund, guide leads from an article."""
+    """Three weeks of sales (some days without any), a partial refund, guide leads from an article, and
+    an order with a discount code."""
     now = utcnow()
     with live_server.app.app_context():
         seed_demo_articles()
@@ -60,6 +67,10 @@ def history(live_server: LiveServer) -> Iterator[None]:
         db.session.commit()
         refunded = make_paid_order(("TOTE-CANVAS", 2), email="g@example.com", provider="dev", paid_at=now)
         staff_refunds.refund(STAFF, refunded.id, amount_cents=500)
+        coded = make_pending_order(
+            ("TOTE-CANVAS", 1), email="h@example.com", provider="dev", session_id=next_session_id("dev")
+        )
+        pay(set_discounts_and_tax(coded, [(220, 0, None)], discount_code="SPORES10"), paid_at=now)
         db.session.remove()
     yield
 
@@ -93,6 +104,10 @@ def test_axe_finds_nothing_on_the_charts(new_context: Callable[..., BrowserConte
         page.goto(path)
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         expect(page.locator("svg.chart__svg").first).to_be_visible()
+        if "/reports/sales" in path:
+            expect(
+                page.get_by_role("img", name="Net revenue per discount code, with the discount given")
+            ).to_be_visible()
         assert_no_axe_violations(page)
         open_tables(page)  # the tables behind "Show … as a table" too
         assert_no_axe_violations(page)
