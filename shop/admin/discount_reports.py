@@ -5,10 +5,12 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from shop.admin.insights import code_revenue
 from shop.discounts.models import CodeKind, DiscountCode
 from shop.extensions import db
 from shop.guides.models import Lead
 from shop.orders.models import Order
+from shop.orders.status_machine import REVENUE_STATES
 
 
 @dataclass(frozen=True)
@@ -19,21 +21,15 @@ class CodeResults:
 
 
 def results_by_code(codes: list[str]) -> dict[str, CodeResults]:
-    """Paid orders per code text, with what they kept (total − refunded) and the discount they got."""
+    """Paid orders per code text, with what they kept (total − refunded) and the discount they got, all
+    time (the same figures as the sales report's revenue by discount code)."""
     if not codes:
         return {}
-    rows = db.session.execute(
-        sa.select(
-            Order.discount_code,
-            sa.func.count(Order.id),
-            sa.func.coalesce(sa.func.sum(Order.total_cents - Order.refunded_cents), 0),
-            sa.func.coalesce(sa.func.sum(Order.discount_cents), 0),
-        )
-        .where(Order.discount_code.in_(codes), Order.paid_at.is_not(None))
-        .group_by(Order.discount_code)
-        .order_by(Order.discount_code)
-    )
-    return {code: CodeResults(int(count), int(revenue), int(given)) for code, count, revenue, given in rows}
+    return {
+        row.code: CodeResults(row.orders, row.net_cents, row.discount_cents)
+        for row in code_revenue(codes=codes)
+        if row.code is not None
+    }
 
 
 @dataclass(frozen=True)
@@ -55,7 +51,7 @@ def welcome_codes_by_source() -> list[WelcomeRow]:
             Order.discount_code.label("code"),
             sa.func.sum(Order.total_cents - Order.refunded_cents).label("kept"),
         )
-        .where(Order.paid_at.is_not(None), Order.discount_code.is_not(None))
+        .where(Order.status.in_(REVENUE_STATES), Order.discount_code.is_not(None))
         .group_by(Order.discount_code)
         .subquery()
     )

@@ -245,27 +245,38 @@ def sources(window: Window) -> list[SourceRevenue]:
     return revenue_by_source(window.start, window.end)
 
 
-def revenue_by_discount_code(window: Window) -> list[CodeRevenue]:
-    """The range's paid orders per discount code: orders, net revenue (after refunds) and discount
-    given; one query. Codes by revenue (then name); the orders without a code last."""
-    rows = db.session.execute(
-        sa.select(
-            Order.discount_code,
-            sa.func.count(Order.id),
-            sa.func.coalesce(sa.func.sum(Order.total_cents - Order.refunded_cents), 0),
-            sa.func.coalesce(sa.func.sum(Order.discount_cents), 0),
-        )
-        .where(
-            Order.status.in_(REVENUE_STATES),
-            Order.paid_at >= window.start,
-            Order.paid_at < window.end,
-        )
-        .group_by(Order.discount_code)
-    ).all()
-    codes = [
+def code_revenue(
+    *,
+    paid_from: datetime | None = None,
+    paid_before: datetime | None = None,
+    codes: list[str] | None = None,
+) -> list[CodeRevenue]:
+    """Paid orders per discount code (None: the orders without one): orders, net revenue (after refunds)
+    and discount given, over the payments in [paid_from, paid_before) (all time when unset), for `codes`
+    only when given; one query. The one definition both the sales report and the discount codes page
+    read."""
+    query = sa.select(
+        Order.discount_code,
+        sa.func.count(Order.id),
+        sa.func.coalesce(sa.func.sum(Order.total_cents - Order.refunded_cents), 0),
+        sa.func.coalesce(sa.func.sum(Order.discount_cents), 0),
+    ).where(Order.status.in_(REVENUE_STATES))
+    if paid_from is not None:
+        query = query.where(Order.paid_at >= paid_from)
+    if paid_before is not None:
+        query = query.where(Order.paid_at < paid_before)
+    if codes is not None:
+        query = query.where(Order.discount_code.in_(codes))
+    return [
         CodeRevenue(code=row[0], orders=int(row[1]), net_cents=int(row[2]), discount_cents=int(row[3]))
-        for row in rows
+        for row in db.session.execute(query.group_by(Order.discount_code))
     ]
+
+
+def revenue_by_discount_code(window: Window) -> list[CodeRevenue]:
+    """The range's paid orders per discount code. Codes by revenue (then name); the orders without a code
+    last."""
+    codes = code_revenue(paid_from=window.start, paid_before=window.end)
     return sorted(codes, key=lambda row: (row.code is None, -row.net_cents, row.code or ""))
 
 

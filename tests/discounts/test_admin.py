@@ -11,6 +11,8 @@ from shop.discounts.models import DiscountCode
 from shop.extensions import db
 from shop.orders.models import Order
 from shop.orders.refunds import record_provider_refund
+from shop.payments import staff_refunds
+from tests.admin.order_helpers import STAFF
 from tests.checkout_helpers import add, dev_pay, place
 from tests.factories import make_code
 
@@ -176,3 +178,29 @@ def test_the_admin_order_page_shows_each_lines_discount_and_what_was_paid_for_it
     assert "Discount (SPORES10)" in page
     assert "Up to $88.15 is left to refund" in page  # 68 − 6.80 + 19 + 7.95 shipping: what was paid
     assert "use what was paid for it" in page
+
+
+def test_the_codes_page_and_the_sales_report_count_a_code_alike(
+    app: Flask, admin_client: FlaskClient, shop: dict[str, Product]
+) -> None:
+    # given three orders with SPORES10: one paid, one paid then cancelled, one never paid
+    make_code("SPORES10", scope="merchandise")
+    for pay in (True, True, False):
+        shopper = app.test_client()
+        add(shopper, "TEE-M", 1)
+        shopper.post("/cart/discount.json", json={"code": "SPORES10"})
+        location = place(shopper).headers["Location"]
+        if pay:
+            dev_pay(shopper, location)
+    orders = db.session.query(Order).order_by(Order.id).all()
+    staff_refunds.cancel_order(STAFF, orders[1].id)
+
+    # when staff read the codes page and the sales report's CSV of codes
+    page = admin_client.get("/admin/discounts").get_data(as_text=True)
+    report = admin_client.get("/admin/insights/discount_codes.csv?days=7").get_data(as_text=True)
+
+    # then both count the one order that was paid and kept: $36.75 kept, $3.20 given
+    row = page[page.index('data-code="SPORES10"') :].split("</tr>")[0]
+    assert "$36.75" in row and "$3.20" in row
+    code_row = next(line for line in report.splitlines() if line.startswith("SPORES10"))
+    assert code_row.split(",")[1:] == ["1", "320", "3675"]
