@@ -91,6 +91,7 @@ class CreditNoteDocument:
     seller: Seller
     customer: Customer
     amount_cents: int
+    tax_cents: int
     reason: str
     invoice_total_cents: int
     payment_reference: str
@@ -202,6 +203,7 @@ def credit_note_document(note: CreditNote) -> CreditNoteDocument:
         seller=seller(),
         customer=customer(order),
         amount_cents=note.amount_cents,
+        tax_cents=note.tax_cents,
         reason=note.reason,
         invoice_total_cents=order.total_cents,
         payment_reference=order.payment_intent_id or "",

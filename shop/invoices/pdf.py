@@ -179,6 +179,8 @@ def credit_note_pdf(document: CreditNoteDocument) -> bytes:
     pdf.rule()
     pdf.total_row("Invoice total", money(document.invoice_total_cents))
     pdf.total_row("Refunded", money(document.amount_cents), bold=True)
+    if document.tax_cents:
+        pdf.total_row("of which tax", money(document.tax_cents))
     if document.reason:
         pdf.ln(2)
         pdf.label_value("Reason", document.reason)

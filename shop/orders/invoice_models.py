@@ -53,6 +53,7 @@ class CreditNote(db.Model):
     __table_args__ = (
         sa.UniqueConstraint("year", "sequence"),
         sa.CheckConstraint("amount_cents > 0", name="amount_positive"),
+        sa.CheckConstraint("tax_cents >= 0 AND tax_cents <= amount_cents", name="tax_within_amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -62,6 +63,8 @@ class CreditNote(db.Model):
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("order.id"), index=True)
     invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoice.id"), index=True)
     amount_cents: Mapped[int]
+    # How much of the amount was tax given back (shop.pricing.refund_tax_cents).
+    tax_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -70,10 +70,10 @@ def issue_invoice(order: Order, *, at: datetime | None = None) -> Invoice:
     return invoice
 
 
-def issue_credit_note(order: Order, amount_cents: int, *, reason: str = "") -> CreditNote:
-    """A credit note for `amount_cents` given back on the order, referencing its invoice (numbered now
-    for an order paid before invoices existed). In the caller's transaction; the caller names it on the
-    timeline entry of the refund."""
+def issue_credit_note(order: Order, amount_cents: int, *, tax_cents: int = 0, reason: str = "") -> CreditNote:
+    """A credit note for `amount_cents` given back on the order (`tax_cents` of it tax), referencing its
+    invoice (numbered now for an order paid before invoices existed). In the caller's transaction; the
+    caller names it on the timeline entry of the refund."""
     invoice = issue_invoice(order)
     issued_at = utcnow()
     sequence = next_number(CREDIT_NOTE_SERIES, issued_at.year)
@@ -84,6 +84,7 @@ def issue_credit_note(order: Order, amount_cents: int, *, reason: str = "") -> C
         order=order,
         invoice=invoice,
         amount_cents=amount_cents,
+        tax_cents=tax_cents,
         reason=reason[:500],
         issued_at=issued_at,
     )

@@ -38,7 +38,7 @@ def apply_refund(order: Order, refunded_total_cents: int, *, actor: str, note: s
         detail += f", of which {format_cents(tax_now, order.currency)} tax"
     if not full:
         detail += f" ({format_cents(order.refunded_cents, order.currency)} in all)"
-    credit_note = issue_credit_note(order, refunded_now, reason=note)
+    credit_note = issue_credit_note(order, refunded_now, tax_cents=tax_now, reason=note)
     transition(
         order, target, actor=actor, note=f"{detail}. {note}".strip() + f" Credit note {credit_note.number}."
     )
@@ -105,7 +105,9 @@ def cancel_refunded(order: Order, *, actor: str, note: str) -> None:
     detail = f", {format_cents(tax_part, order.currency)} of it tax" if order.tax_cents else ""
     summary = f"Cancelled and refunded in full{detail}. {note}".strip()
     if refunded_now > 0:
-        credit_note = issue_credit_note(order, refunded_now, reason=f"Order cancelled. {note}".strip())
+        credit_note = issue_credit_note(
+            order, refunded_now, tax_cents=tax_part, reason=f"Order cancelled. {note}".strip()
+        )
         summary += f" Credit note {credit_note.number}."
     transition(order, OrderStatus.CANCELLED, actor=actor, note=summary)
     release_reservation(order, actor=actor)

@@ -6,6 +6,7 @@ import io
 from pypdf import PdfReader
 
 from shop.money import format_basis_points, format_cents
+from shop.orders.access import access_token
 from shop.orders.models import Order
 from tests.fixtures import OrderFactory, PayOrder
 from tests.order_factory import set_discounts_and_tax
@@ -46,3 +47,8 @@ def invoice_figures(order: Order) -> list[str]:
 def pdf_text(content: bytes) -> str:
     assert content.startswith(b"%PDF-")
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)
+
+
+def signed(path: str, number: str) -> str:
+    """A guest's signed link to a page of order `number`."""
+    return f"{path}?t={access_token(number)}"

@@ -17,12 +17,8 @@ from tests.admin.order_helpers import STAFF
 from tests.checkout_helpers import add, dev_pay, place
 from tests.factories import make_code
 from tests.fixtures import ClientFactory, OrderFactory, PayOrder
-from tests.invoices.helpers import discounted_taxed_order, invoice_figures, pdf_text
+from tests.invoices.helpers import discounted_taxed_order, invoice_figures, pdf_text, signed
 from tests.order_factory import only_order, reload
-
-
-def signed(path: str, number: str) -> str:
-    return f"{path}?t={access_token(number)}"
 
 
 def test_the_invoice_shows_the_orders_figures_in_html_and_pdf(

@@ -8,6 +8,7 @@ from shop.payments import staff_refunds
 from shop.pricing import TaxRate
 from tests.admin.order_helpers import STAFF, timeline
 from tests.fixtures import OrderFactory
+from tests.invoices.helpers import pdf_text, signed
 from tests.order_factory import reload
 
 FIVE_PERCENT = TaxRate(rate_bp=500, digital_taxable=True)
@@ -62,3 +63,23 @@ def test_staff_see_the_tax_refunded_on_the_order(paid_order: OrderFactory, admin
 
     assert "<dt>Tax (5%)</dt>" in page
     assert "<dt>Tax refunded</dt><dd data-refunded-tax>$1.70</dd>" in page
+
+
+def test_each_credit_note_says_how_much_of_its_refund_was_tax(
+    paid_order: OrderFactory, client: FlaskClient
+) -> None:
+    # given a taxed order refunded in two parts
+    order = paid_order(("HOODIE-M", 1), tax_rate=FIVE_PERCENT)
+    staff_refunds.refund(STAFF, order.id, amount_cents=3_967, reason="")
+    staff_refunds.refund(STAFF, order.id, amount_cents=7_935 - 3_967, reason="")
+
+    # then the credit notes carry the tax parts, which add up to the order's tax
+    notes = sorted(reload(order).credit_notes, key=lambda note: note.sequence)
+    assert [note.tax_cents for note in notes] == [170, 170]
+    assert sum(note.tax_cents for note in notes) == reload(order).tax_cents
+    # and the credit note's page and PDF show it
+    path = f"/orders/{order.number}/credit-notes/{notes[0].number}"
+    for url in (path, f"{path}.pdf"):
+        response = client.get(signed(url, order.number))
+        text = response.get_data(as_text=True) if url == path else pdf_text(response.data)
+        assert "of which tax" in text and "$1.70" in text
