@@ -13,7 +13,7 @@ from tests.accounts.customers import make_customer
 from tests.accounts.helpers import PASSWORD, make_user
 from tests.fixtures import OrderFactory
 from tests.guides.helpers import capture, make_free_guide
-from tests.orders.test_concurrency import run_together
+from tests.races import run_together
 
 
 @pytest.fixture

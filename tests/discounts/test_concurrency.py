@@ -7,16 +7,14 @@ import pytest
 import sqlalchemy as sa
 from flask import Flask
 
-from shop.cart.services import add_to_cart, apply_discount_code, get_cart_summary
-from shop.checkout import services as checkout
+from shop.cart.services import add_to_cart, apply_discount_code
 from shop.checkout.errors import DiscountNoLongerAppliesError
 from shop.discounts.models import DiscountCode, DiscountRedemption
 from shop.extensions import db
 from shop.orders.models import Order
 from tests.factories import make_code, make_product, stock_of
-from tests.order_factory import SHIPPING_ADDRESS
-from tests.orders.test_concurrency import THREADS, run_together
 from tests.pricing_knobs import KNOBS
+from tests.races import THREADS, checkouts_at_once
 
 
 @pytest.mark.postgres
@@ -29,23 +27,9 @@ def test_twenty_shoppers_redeeming_the_last_use_sell_one_discounted_order(postgr
     for token in tokens:
         add_to_cart(token, "TEE", 1, max_line_quantity=10)
         apply_discount_code(token, "last-one", **KNOBS.cart_knobs())
-    fingerprints = [
-        checkout.cart_fingerprint(get_cart_summary(token, **KNOBS.cart_knobs())) for token in tokens
-    ]
-    db.session.remove()
 
     # when all twenty place their order at once
-    def place(index: int) -> int:
-        return checkout.place_order(
-            cart_token=tokens[index],
-            email=f"shopper{index}@example.com",
-            address=SHIPPING_ADDRESS,
-            fingerprint=fingerprints[index],
-            checkout_key=f"discount-race-key-{index:02d}",
-            knobs=KNOBS,
-        ).id
-
-    results = run_together(app, THREADS, place)
+    results = checkouts_at_once(app, tokens, key_prefix="discount-race-key")
 
     # then one order has the discount, nineteen are told the code was used up, and nothing else moved
     kinds = Counter(type(result).__name__ for result in results)

@@ -12,7 +12,7 @@ from shop.orders.models import Order
 from shop.payments import staff_refunds
 from tests.admin.order_helpers import STAFF
 from tests.order_factory import make_pending_order, next_session_id, pay
-from tests.orders.test_concurrency import run_together
+from tests.races import run_together
 
 ORDERS = 20
 

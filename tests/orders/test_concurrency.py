@@ -1,13 +1,11 @@
 """Never oversell, release once: real concurrent transactions on PostgreSQL."""
 
-import threading
 from collections import Counter
 
 import sqlalchemy as sa
 from flask import Flask
 
-from shop.cart.services import add_to_cart, get_cart_summary
-from shop.checkout import services as checkout
+from shop.cart.services import add_to_cart
 from shop.checkout.errors import OutOfStockError
 from shop.emails.models import OutgoingEmail
 from shop.extensions import db
@@ -16,33 +14,8 @@ from shop.orders.models import Order
 from shop.payments.webhooks import apply_event
 from tests.checkout_helpers import event, session_object
 from tests.factories import make_product, stock_of
-from tests.order_factory import SHIPPING_ADDRESS, make_pending_order
-from tests.pricing_knobs import KNOBS
-
-THREADS = 20
-
-
-def run_together(app: Flask, count: int, work) -> list:
-    """Run work(i) in `count` threads, each in its own app context, released at the same instant."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def runner(index: int) -> None:
-        with app.app_context():
-            barrier.wait()
-            try:
-                results[index] = work(index)
-            except Exception as error:  # collected and asserted on by the test
-                results[index] = error
-            finally:
-                db.session.remove()
-
-    threads = [threading.Thread(target=runner, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+from tests.order_factory import make_pending_order
+from tests.races import THREADS, checkouts_at_once, run_together
 
 
 def test_twenty_checkouts_for_ten_units_make_exactly_five_orders(postgres: Flask) -> None:
@@ -52,23 +25,7 @@ def test_twenty_checkouts_for_ten_units_make_exactly_five_orders(postgres: Flask
     tokens = [f"cart-token-{i:02d}" for i in range(THREADS)]
     for token in tokens:
         add_to_cart(token, "LAST", 2, max_line_quantity=10)
-    fingerprints = [
-        checkout.cart_fingerprint(get_cart_summary(token, **KNOBS.cart_knobs())) for token in tokens
-    ]
-    db.session.remove()
-
-    # when all 20 place their order at once
-    def place(index: int) -> int:
-        return checkout.place_order(
-            cart_token=tokens[index],
-            email=f"shopper{index}@example.com",
-            address=SHIPPING_ADDRESS,
-            fingerprint=fingerprints[index],
-            checkout_key=f"concurrent-checkout-key-{index:02d}",
-            knobs=KNOBS,
-        ).id
-
-    results = run_together(app, THREADS, place)
+    results = checkouts_at_once(app, tokens, key_prefix="concurrent-checkout-key")
 
     # then exactly 5 win, the rest are told it ran short, and stock ends at 0 (the CHECK constraint
     # stock_on_hand >= 0 would have failed any transaction that took it below)
