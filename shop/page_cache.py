@@ -69,6 +69,10 @@ class RedisBackend:
         self._client = client
         self._prefix = prefix
 
+    def close(self) -> None:
+        """Close the connections to Redis (an app that is done, such as a test's)."""
+        self._client.close()
+
     def get(self, key: str) -> str | None:
         try:
             value = self._client.get(self._prefix + key)

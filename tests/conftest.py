@@ -74,11 +74,24 @@ def _note_written_table(conn: Any, cursor: Any, statement: str, *args: Any) -> N
 def build_app(**overrides: Any) -> Flask:
     config = type("TestRunConfig", (TestConfig,), overrides)
     app = create_app(config)
+    # The limiter is one object whose storage each new app replaces: keep this app's to close with it.
+    app.extensions["test_limiter_storage"] = limiter.storage
     app.test_client_class = IsolatedClient
     with app.app_context():
         db.create_all()
         sa.event.listen(db.engine, "before_cursor_execute", _note_written_table)
     return app
+
+
+def close_redis_connections(app: Flask) -> None:
+    """Close what the app opened to Redis (the page cache, the rate limits) now, rather than leave the
+    sockets for the garbage collector to find in some later test."""
+    cache = app.extensions["page_cache"]
+    if hasattr(cache, "close"):
+        cache.close()
+    storage = app.extensions["test_limiter_storage"]
+    if hasattr(storage, "storage") and hasattr(storage.storage, "close"):
+        storage.storage.close()
 
 
 def is_in_memory(app: Flask) -> bool:
@@ -118,6 +131,7 @@ def empty_database() -> None:
         reset_database(app)
     with app.app_context():
         db.engine.dispose()
+    close_redis_connections(app)
 
 
 @pytest.fixture
@@ -142,6 +156,7 @@ def make_app(tmp_path: Path) -> Iterator[Callable[..., Flask]]:
             reset_database(app, only_written=True)
         with app.app_context():
             db.engine.dispose()
+        close_redis_connections(app)
 
 
 @pytest.fixture
