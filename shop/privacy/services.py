@@ -71,13 +71,25 @@ def placeholder_email(user_id: int) -> str:
 
 @contextmanager
 def export_lock(user_id: int) -> Iterator[None]:
-    """Hold the account's export lock, or raise ExportInProgressError when another export holds it."""
-    if not limiter.limiter.hit(EXPORT_LOCK, EXPORT_LOCK_NAMESPACE, str(user_id)):
+    """Hold the account's export lock, or raise ExportInProgressError when another export holds it.
+
+    With the lock's storage unreachable (Redis down) the export goes ahead unlocked, with a log line: the
+    lock only saves doing the same read twice, and the customer's data must not wait on it."""
+    try:
+        taken = limiter.limiter.hit(EXPORT_LOCK, EXPORT_LOCK_NAMESPACE, str(user_id))
+    except Exception:  # whatever the storage's client raises when it cannot reach its server
+        log.warning("export lock storage unreachable; exporting account %s without the lock", user_id)
+        yield
+        return
+    if not taken:
         raise ExportInProgressError()
     try:
         yield
     finally:
-        limiter.limiter.clear(EXPORT_LOCK, EXPORT_LOCK_NAMESPACE, str(user_id))
+        try:
+            limiter.limiter.clear(EXPORT_LOCK, EXPORT_LOCK_NAMESPACE, str(user_id))
+        except Exception:  # the lock then ends by itself when it expires
+            log.warning("export lock storage unreachable; account %s's lock expires by itself", user_id)
 
 
 def _iso(value: Any) -> str | None:

@@ -7,7 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from shop.extensions import db
+from shop.extensions import db, limiter
 from shop.privacy import services
 from tests.accounts.helpers import log_in
 from tests.conftest import count_queries
@@ -109,6 +109,26 @@ def test_a_second_export_while_one_runs_is_refused_with_a_message(app: Flask) ->
     assert "already being exported" in refused.get_json()["error"]
     assert refused.headers["Retry-After"]
     assert after.status_code == 200  # the lock ends with the export
+
+
+def test_the_export_goes_ahead_when_the_lock_storage_is_unreachable(
+    app: Flask, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    two_customers()
+    client = app.test_client()
+    log_in(client, "ana@example.com")
+
+    def unreachable(*args: object) -> bool:
+        raise ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(limiter.limiter, "hit", unreachable)
+    monkeypatch.setattr(limiter.limiter, "clear", unreachable)
+
+    response = client.get("/account/data.json")
+
+    assert response.status_code == 200
+    assert response.get_json()["profile"]["email"] == "ana@example.com"
+    assert "export lock storage unreachable" in caplog.text
 
 
 def test_another_accounts_export_does_not_block_this_one(app: Flask) -> None:
