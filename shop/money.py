@@ -23,6 +23,14 @@ def format_cents_short(amount_cents: int, currency: str = "usd") -> str:
     return formatted.replace(".00", "", 1) if amount_cents % 100 == 0 else formatted
 
 
+def decimal_amount(amount_cents: int) -> str:
+    """Cents as a plain decimal, no symbol or separators, as staff type amounts and machines read them
+    (CSV, schema.org): 1250 → "12.50", 5 → "0.05", -5 → "-0.05". The inverse of parse_amount_to_cents."""
+    sign = "-" if amount_cents < 0 else ""
+    dollars, cents = divmod(abs(amount_cents), 100)
+    return f"{sign}{dollars}.{cents:02d}"
+
+
 def format_basis_points(rate_bp: int) -> str:
     """A rate in basis points as a percentage, trailing zeros dropped: 825 → "8.25%", 700 → "7%"."""
     whole, fraction = divmod(rate_bp, 100)

@@ -18,6 +18,7 @@ from shop.discounts.models import DiscountCode
 from shop.discounts.rules import describe
 from shop.discounts.staff_actions import CodeTerms
 from shop.extensions import db
+from shop.money import decimal_amount
 from shop.pagination import existing_page_count, requested_page
 
 Page = str | tuple[str, int] | Response
@@ -59,10 +60,6 @@ def _attach_error(form: DiscountTermsForm, error: CodeEditError) -> None:
 def _percent_text(basis_points: int) -> str:
     whole, part = divmod(basis_points, 100)
     return str(whole) if not part else f"{whole}.{part:02d}".rstrip("0")
-
-
-def _amount_text(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 def _code_or_404(code_id: int) -> DiscountCode:
@@ -117,11 +114,11 @@ def discount_edit(code_id: int) -> Page:
         form.value.data = (
             _percent_text(code.percent_bp)
             if code.percent_bp is not None
-            else _amount_text(code.amount_cents or 0)
+            else decimal_amount(code.amount_cents or 0)
         )
         form.scope.data = code.scope
         form.product_ids.data = sorted(code.product_ids)
-        form.min_subtotal.data = _amount_text(code.min_subtotal_cents) if code.min_subtotal_cents else ""
+        form.min_subtotal.data = decimal_amount(code.min_subtotal_cents) if code.min_subtotal_cents else ""
         form.starts_at.data = code.starts_at
         form.ends_at.data = code.ends_at
         form.usage_limit.data = code.usage_limit

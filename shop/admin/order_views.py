@@ -31,7 +31,7 @@ from shop.admin.order_forms import (
     ShipOrderForm,
 )
 from shop.clock import utcnow
-from shop.money import format_cents
+from shop.money import decimal_amount, format_cents
 from shop.orders import export, shipping, staff_actions
 from shop.orders.addresses import order_address
 from shop.orders.errors import OrderError
@@ -124,18 +124,13 @@ def orders_csv() -> Response:
 # --- the order page -------------------------------------------------------------------------------
 
 
-def _dollars(cents: int) -> str:
-    """Cents as staff type them into the amount box: 1250 → "12.50"."""
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
 def _forms(order: Order, forms: dict[str, Any]) -> dict[str, Any]:
     refundable = staff_actions.available_actions(order).refundable_cents
     carriers = staff_actions.carrier_choices()
     return {
         "ship_form": forms.get("ship_form") or ShipOrderForm(formdata=None, carriers=carriers),
         "refund_form": forms.get("refund_form")
-        or RefundOrderForm(formdata=None, amount=_dollars(refundable)),
+        or RefundOrderForm(formdata=None, amount=decimal_amount(refundable)),
         "cancel_form": forms.get("cancel_form") or CancelOrderForm(formdata=None),
         "resend_form": forms.get("resend_form") or ResendConfirmationForm(formdata=None),
         "note_form": forms.get("note_form") or OrderNoteForm(formdata=None),
@@ -318,7 +313,7 @@ def _refund_confirmation(order: Order, form: RefundOrderForm) -> Confirmation:
         keeps = left > 0 and form.keep_downloads.data
         facts.append(("Guide download links", "Keep working" if keeps else "Stop working"))
     hidden = {
-        "amount": _dollars(amount),
+        "amount": decimal_amount(amount),
         "reason": form.reason.data or "",
         "refunded_before": str(order.refunded_cents),
     }

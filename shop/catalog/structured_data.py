@@ -3,11 +3,7 @@
 from typing import Any
 
 from shop.catalog.product_views import ProductView
-
-
-def decimal_amount(amount_cents: int) -> str:
-    """Cents as the decimal string schema.org expects ("68.00"), without floats."""
-    return f"{amount_cents // 100}.{amount_cents % 100:02d}"
+from shop.money import decimal_amount
 
 
 def product_json_ld(

@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 
 from shop.csv_export import csv_line, csv_row, timestamp
 from shop.extensions import db
+from shop.money import decimal_amount
 from shop.orders.models import Order
 from shop.orders.shipping import carrier_name
 from shop.orders.staff_actions import OrderFilter, select_orders
@@ -25,6 +26,8 @@ COLUMNS = (
     "email",
     "items",
     "subtotal",
+    "discount",
+    "discount_code",
     "shipping",
     "tax",
     "total",
@@ -49,11 +52,6 @@ COLUMNS = (
 BATCH_SIZE = 500
 
 
-def _amount(cents: int) -> str:
-    dollars, rest = divmod(cents, 100)
-    return f"{dollars}.{rest:02d}"
-
-
 def order_row(order: Order) -> list[str]:
     items = "; ".join(f"{line.quantity} × {line.name} ({line.sku})" for line in order.lines)
     values = [
@@ -62,11 +60,13 @@ def order_row(order: Order) -> list[str]:
         order.status,
         order.email,
         items,
-        _amount(order.subtotal_cents),
-        _amount(order.shipping_cents),
-        _amount(order.tax_cents),
-        _amount(order.total_cents),
-        _amount(order.refunded_cents),
+        decimal_amount(order.subtotal_cents),
+        decimal_amount(order.discount_cents),
+        order.discount_code or "",
+        decimal_amount(order.shipping_cents),
+        decimal_amount(order.tax_cents),
+        decimal_amount(order.total_cents),
+        decimal_amount(order.refunded_cents),
         order.currency.upper(),
         timestamp(order.paid_at),
         timestamp(order.shipped_at),

@@ -25,9 +25,9 @@ from shop.payments.errors import PaymentError
 from tests.accounts.helpers import log_in_with_csrf, make_user
 from tests.admin.helpers import client_as
 from tests.admin.order_helpers import STAFF, audit_rows, flag_order, order_with_nothing_to_refund, timeline
-from tests.checkout_helpers import hidden, hidden_fields, outbox
+from tests.checkout_helpers import add, dev_pay, hidden, hidden_fields, outbox, place
 from tests.conftest import count_queries
-from tests.factories import stock_of
+from tests.factories import make_code, stock_of
 from tests.fixtures import OrderFactory
 from tests.order_factory import make_paid_order, make_shop, reload
 
@@ -212,6 +212,24 @@ def test_the_csv_has_amounts_shipment_and_references(paid_order: OrderFactory, a
     assert row["tracking_number"] == "7489 1234" and row["ship_city"] == "Portland"
     assert row["payment_reference"] == order.payment_intent_id and row["needs_attention"] == "no"
     assert row["paid_at"].endswith("Z") and row["shipped_at"].endswith("Z")
+
+
+def test_the_csv_amounts_add_up_for_a_discounted_order(app: Flask, admin: FlaskClient) -> None:
+    # given a hoodie bought with SPORES10 (10% off merchandise)
+    make_code("SPORES10", scope="merchandise")
+    shopper = app.test_client()
+    add(shopper, "HOODIE-M", 1)
+    shopper.post("/cart/discount.json", json={"code": "SPORES10"})
+    dev_pay(shopper, place(shopper).headers["Location"])
+
+    [row] = read_csv(admin.get("/admin/orders.csv"))
+
+    # then the row carries the code and its discount, and subtotal − discount + shipping + tax = total
+    assert (row["subtotal"], row["discount"], row["discount_code"]) == ("68.00", "6.80", "SPORES10")
+    cents = {
+        name: int(row[name].replace(".", "")) for name in ("subtotal", "discount", "shipping", "tax", "total")
+    }
+    assert cents["subtotal"] - cents["discount"] + cents["shipping"] + cents["tax"] == cents["total"]
 
 
 def test_csv_cells_cannot_become_formulas(paid_order: OrderFactory, admin: FlaskClient) -> None:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from shop import money
 from shop.money import format_cents, format_cents_short
 
 
@@ -51,3 +52,12 @@ def test_bad_staff_amounts_are_refused(text: str) -> None:
 
     with pytest.raises(ValueError):
         parse_amount_to_cents(text)
+
+
+@pytest.mark.parametrize(
+    ("cents", "text"), [(0, "0.00"), (5, "0.05"), (1_250, "12.50"), (123_456, "1234.56"), (-5, "-0.05")]
+)
+def test_decimal_amount_is_plain_and_reads_back(cents: int, text: str) -> None:
+    assert money.decimal_amount(cents) == text
+    if cents >= 0:
+        assert money.parse_amount_to_cents(text) == cents
