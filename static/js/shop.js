@@ -210,6 +210,7 @@
     root.classList.add("cart-busy");
     root.setAttribute("aria-busy", "true");
     var focusId = code === null ? "discount-code-input" : "discount-remove";
+    var refusal = null;
     postJSON("/cart/discount.json", { code: code })
       .then(function (cart) {
         var flashes = document.querySelector(".flashes");
@@ -218,7 +219,7 @@
       })
       .catch(function (error) {
         focusId = "discount-code-input";
-        announce(error.message, true);
+        refusal = error.message;
       })
       .then(function () { return refreshRegions(["cart-root"]); })
       .finally(function () {
@@ -226,6 +227,12 @@
         fresh.classList.remove("cart-busy");
         fresh.removeAttribute("aria-busy");
         var target = document.getElementById(focusId);
+        // A refused code stays in the re-rendered box to be corrected; the message comes only once the
+        // cart has settled, so nothing typed after it is overwritten by the refresh.
+        if (refusal !== null) {
+          if (target && code !== null) { target.value = code; }
+          announce(refusal, true);
+        }
         if (target) { target.focus(); }
       });
   }

@@ -43,6 +43,7 @@ def test_apply_spores10_on_a_phone_and_pay_the_discounted_total(
     expect(page.locator(".flashes .flash--error")).to_have_text(
         "We don't know the code SP0RES10. Check the spelling and try again."
     )
+    expect(page.get_by_label("Discount code")).to_have_value("SP0RES10")
     page.get_by_label("Discount code").fill(" spores10 ")
     page.get_by_role("button", name="Apply").click()
 
