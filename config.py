@@ -174,13 +174,26 @@ class Config:
     SQLALCHEMY_DATABASE_URI = _database_url(
         os.environ.get("DATABASE_URL"), f"sqlite:///{INSTANCE_DIR / 'shop.sqlite3'}"
     )
+    # Every pooled connection is tested before use (pre-ping), so the shop recovers by itself when the
+    # database comes back after an outage. shop/database.py adds the PostgreSQL connect timeout.
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # Seconds a new PostgreSQL connection may take before the request gives up with a 503 (an unreachable
+    # database answers pages within about this long instead of hanging).
+    DATABASE_CONNECT_TIMEOUT = _env_int("DATABASE_CONNECT_TIMEOUT", 5)
+    # Seconds /healthz waits for the database's answer before it reports 503 (load balancers call it
+    # often and expect an answer within a second or so).
+    HEALTHZ_TIMEOUT_SECONDS = _env_float("HEALTHZ_TIMEOUT_SECONDS", 0.5)
     # SQLite file databases (development, benchmarks) run in WAL mode, and a writer waits this long for
     # another's lock before giving up with "database is locked".
     SQLITE_BUSY_TIMEOUT_SECONDS = _env_int("SQLITE_BUSY_TIMEOUT_SECONDS", 15)
     # Production refuses SQLite unless this is set (benchmarks, a one-machine demo).
     ALLOW_SQLITE_IN_PRODUCTION = _env_bool("ALLOW_SQLITE_IN_PRODUCTION")
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Seconds any Redis call (page cache, rate limits) may take to connect or answer: a Redis that stops
+    # answering costs a request at most this, and then the shop carries on without it.
+    REDIS_TIMEOUT_SECONDS = _env_float("REDIS_TIMEOUT_SECONDS", 0.5)
+    # After a failed Redis call the page cache leaves Redis alone this long (renders instead).
+    REDIS_RETRY_SECONDS = _env_float("REDIS_RETRY_SECONDS", 5.0)
 
     # Pricing knobs, all integer cents.
     FREE_SHIPPING_THRESHOLD_CENTS = _env_int("FREE_SHIPPING_THRESHOLD_CENTS", 15_000)
@@ -274,6 +287,14 @@ class Config:
     TRUSTED_PROXY_COUNT = _env_int("TRUSTED_PROXY_COUNT", 0)
 
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_STORAGE_OPTIONS = (
+        {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
+        if REDIS_URL
+        else {}
+    )
+    # With Redis unreachable the limits count in each process's memory (one warning when it goes, one
+    # line when it is back; Flask-Limiter checks for it again after 1, 2, 4 … 32 s).
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
 
@@ -358,7 +379,15 @@ class TestConfig(Config):
     REDIS_URL = os.environ.get("TEST_REDIS_URL") or None
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     # Each test process resets only its own rate-limit counters (tests run in parallel share the Redis db).
-    RATELIMIT_STORAGE_OPTIONS = {"key_prefix": f"shop-test-{os.getpid()}:limits"} if REDIS_URL else {}
+    RATELIMIT_STORAGE_OPTIONS = (
+        {
+            "key_prefix": f"shop-test-{os.getpid()}:limits",
+            "socket_connect_timeout": Config.REDIS_TIMEOUT_SECONDS,
+            "socket_timeout": Config.REDIS_TIMEOUT_SECONDS,
+        }
+        if REDIS_URL
+        else {}
+    )
     CACHE_KEY_PREFIX = f"shop-test-{os.getpid()}:page:"
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     PAYMENT_PROVIDER = "dev"

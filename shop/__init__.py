@@ -29,6 +29,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     from shop import (
         cli,
+        database,
         error_pages,
         media,
         pricing_config,
@@ -42,6 +43,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
 
     url_converters.init_app(app)  # before any route is added
     pricing_config.init_app(app)  # a misconfigured zone or tax table stops the app here
+    database.configure_engine(app)
     db.init_app(app)
     sqlite_connections.init_app(app)
     migrate.init_app(

@@ -1,11 +1,15 @@
 """Friendly error pages, and JSON errors for the JSON API."""
 
 import logging
+import threading
+import time
 
-from flask import Flask, Response, jsonify, render_template, request
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from shop.database import error_summary, is_database_unavailable
 from shop.extensions import db
 
 log = logging.getLogger(__name__)
@@ -25,6 +29,57 @@ TITLES = {
 
 def wants_json() -> bool:
     return request.path.endswith(".json") or (request.accept_mimetypes.best == "application/json")
+
+
+# While the database is away every request fails the same way: one warning per this many seconds.
+UNAVAILABLE_LOG_SECONDS = 60.0
+# What a 503 tells clients (and load balancers) to wait before trying again.
+RETRY_AFTER_SECONDS = 30
+
+
+class _OncePer:
+    """True at most once per `seconds` (in this process): for log lines an outage would repeat per request."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._last = -float("inf")
+        self._lock = threading.Lock()
+
+    def __call__(self) -> bool:
+        with self._lock:
+            now = time.monotonic()
+            if now - self._last < self.seconds:
+                return False
+            self._last = now
+            return True
+
+
+_log_unavailable = _OncePer(UNAVAILABLE_LOG_SECONDS)
+
+
+def _render_unavailable() -> Response:
+    """The 503 for a database that cannot answer: the shop's layout when it renders, else a page that
+    needs nothing but the configuration (the layout asks the database who is logged in)."""
+    message = _default_message(503)
+    if wants_json():
+        response = jsonify(error=message)
+    else:
+        try:
+            response = Response(
+                render_template("errors/error.html", status=503, title=TITLES[503], message=message)
+            )
+        except Exception:  # the layout needed the database too
+            db.session.rollback()
+            page = current_app.jinja_env.get_template("errors/unavailable.html").render(
+                shop_name=current_app.config["SHOP_NAME"],
+                title=TITLES[503],
+                message=message,
+                path=request.full_path.rstrip("?") if request.method == "GET" else request.path,
+            )
+            response = Response(page)
+    response.status_code = 503
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def _render(status: int, message: str) -> tuple[Response | str, int]:
@@ -61,6 +116,25 @@ def init_app(app: Flask) -> None:
             if error.description == type(error).description:
                 message = _default_message(status)
         return _render(status, message)
+
+    @app.errorhandler(sa.exc.DBAPIError)
+    @app.errorhandler(sa.exc.TimeoutError)
+    def database_error(error: Exception) -> Response | tuple[Response | str, int]:
+        if not is_database_unavailable(error):
+            return unexpected_error(error)
+        try:
+            db.session.rollback()
+        except sa.exc.SQLAlchemyError:
+            pass  # the connection is gone; the pool drops it
+        if _log_unavailable():
+            log.warning(
+                "database unavailable on %s %s, answering 503 (logged once per %.0f s): %s",
+                request.method,
+                request.path,
+                UNAVAILABLE_LOG_SECONDS,
+                error_summary(error),
+            )
+        return _render_unavailable()
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception) -> tuple[Response | str, int]:

@@ -63,42 +63,71 @@ class MemoryBackend:
 
 
 class RedisBackend:
-    """Shared by every process; a Redis outage degrades to rendering, never to an error page."""
+    """Shared by every process; a Redis outage degrades to rendering, never to an error page.
 
-    def __init__(self, client: redis.Redis, prefix: str) -> None:
+    A failed call marks Redis away for `retry_seconds`: meanwhile every call answers at once as a miss
+    (nothing is waited for), then one call tries Redis again. The outage is logged once when it starts
+    and once when Redis answers again, not per request."""
+
+    def __init__(self, client: redis.Redis, prefix: str, retry_seconds: float = 5.0) -> None:
         self._client = client
         self._prefix = prefix
+        self._retry_seconds = retry_seconds
+        self._lock = threading.Lock()
+        self._away_until = 0.0
+        self._away = False
 
     def close(self) -> None:
         """Close the connections to Redis (an app that is done, such as a test's)."""
         self._client.close()
 
-    def get(self, key: str) -> str | None:
-        try:
-            value = self._client.get(self._prefix + key)
-        except redis.RedisError:
-            log.warning("page cache read failed", exc_info=True)
+    @property
+    def is_away(self) -> bool:
+        return self._away
+
+    def _call(self, what: str, call: Callable[[], Any]) -> Any:
+        """Run one Redis call; None when Redis is away or the call fails."""
+        if self._away and time.monotonic() < self._away_until:
             return None
+        try:
+            result = call()
+        except redis.RedisError as error:
+            with self._lock:
+                self._away_until = time.monotonic() + self._retry_seconds
+                first = not self._away
+                self._away = True
+            if first:
+                log.warning(
+                    "page cache: Redis unreachable (%s failed: %s); rendering without it, trying again "
+                    "every %s s",
+                    what,
+                    error,
+                    self._retry_seconds,
+                )
+            return None
+        if self._away:
+            with self._lock:
+                back, self._away = self._away, False
+            if back:
+                log.info("page cache: Redis answers again")
+        return result
+
+    def get(self, key: str) -> str | None:
+        value = self._call("read", lambda: self._client.get(self._prefix + key))
         return value.decode() if value is not None else None
 
     def set(self, key: str, value: str, ttl_seconds: int) -> None:
-        try:
-            self._client.set(self._prefix + key, value.encode(), ex=ttl_seconds)
-        except redis.RedisError:
-            log.warning("page cache write failed", exc_info=True)
+        self._call("write", lambda: self._client.set(self._prefix + key, value.encode(), ex=ttl_seconds))
 
     def delete(self, key: str) -> None:
-        try:
-            self._client.delete(self._prefix + key)
-        except redis.RedisError:
-            log.warning("page cache delete failed", exc_info=True)
+        self._call("delete", lambda: self._client.delete(self._prefix + key))
 
     def clear(self) -> None:
-        try:
+        def clear_all() -> None:
             for key in self._client.scan_iter(match=self._prefix + "*"):
                 self._client.delete(key)
-        except redis.RedisError:
-            log.warning("page cache clear failed", exc_info=True)
+
+        self._call("clear", clear_all)
 
 
 class PageCache:
@@ -106,8 +135,11 @@ class PageCache:
         redis_url = app.config.get("REDIS_URL")
         backend: CacheBackend
         if redis_url:
-            client = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
-            backend = RedisBackend(client, prefix=app.config["CACHE_KEY_PREFIX"])
+            timeout = app.config["REDIS_TIMEOUT_SECONDS"]
+            client = redis.Redis.from_url(redis_url, socket_timeout=timeout, socket_connect_timeout=timeout)
+            backend = RedisBackend(
+                client, prefix=app.config["CACHE_KEY_PREFIX"], retry_seconds=app.config["REDIS_RETRY_SECONDS"]
+            )
         else:
             backend = MemoryBackend()
         app.extensions["page_cache"] = backend
