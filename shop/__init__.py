@@ -45,6 +45,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     pricing_config.init_app(app)  # a misconfigured zone or tax table stops the app here
     database.configure_engine(app)
     db.init_app(app)
+    database.close_sessions_quietly(app)  # runs before Flask-SQLAlchemy's teardown
     sqlite_connections.init_app(app)
     migrate.init_app(
         app,

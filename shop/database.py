@@ -61,6 +61,22 @@ def configure_engine(app: Flask) -> None:
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
+def close_sessions_quietly(app: Flask) -> None:
+    """After `db.init_app`: end each request's session before Flask-SQLAlchemy's own teardown does, and
+    when the rollback that ends it fails because the database went away after the response was made,
+    log it instead of raising (the connection is dropped; the response already went out as it was)."""
+
+    @app.teardown_appcontext
+    def remove_session(exception: BaseException | None) -> None:
+        try:
+            db.session.remove()
+        except sa.exc.SQLAlchemyError as error:
+            if not is_database_unavailable(error):
+                raise
+            log.warning("database went away before the request's session ended: %s", error_summary(error))
+            db.session.registry.clear()
+
+
 def is_database_unavailable(error: BaseException) -> bool:
     """An error that says the database cannot be reached or cannot answer now (down, restarting, the
     network cut, every pooled connection busy, SQLite locked): worth a 503 and a retry, not a 500.

@@ -123,6 +123,31 @@ def test_pages_answer_a_friendly_503_and_json_a_json_error_then_recover(
     assert customer.get("/account/").status_code == 200
 
 
+def test_a_page_made_before_the_database_went_away_is_still_served(
+    db_faulty_app: Flask, db_proxy: FaultProxy, shop: dict[str, Product]
+) -> None:
+    # given the database goes away just after a page was rendered, while its transaction is still open
+    cut_after_next = threading.Event()
+
+    @db_faulty_app.after_request
+    def cut_the_database(response: Any) -> Any:
+        if cut_after_next.is_set():
+            db_proxy.cut()
+        return response
+
+    client = db_faulty_app.test_client()
+    cut_after_next.set()
+
+    # when the request ends (its session rolls back on a connection that is gone)
+    response = client.get("/products/hoodie")
+
+    # then the page still goes out, and the next request gets the friendly 503
+    assert response.status_code == 200
+    assert_friendly_503(client.get("/products/tee"))
+    db_proxy.restore()
+    assert client.get("/products/tee").status_code == 200
+
+
 def test_under_load_every_answer_is_200_or_a_friendly_503_while_the_database_comes_and_goes(
     db_faulty_app: Flask, db_proxy: FaultProxy, shop: dict[str, Product]
 ) -> None:
