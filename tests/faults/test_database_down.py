@@ -25,9 +25,14 @@ pytestmark = pytest.mark.postgres
 
 
 def healthz(app: Flask) -> tuple[int, float]:
+    """GET /healthz: (status, seconds). A check that hangs fails the test instead of hanging it."""
+    answers: list[int] = []
     started = time.perf_counter()
-    response = app.test_client().get("/healthz")
-    return response.status_code, time.perf_counter() - started
+    request = threading.Thread(target=lambda: answers.append(app.test_client().get("/healthz").status_code))
+    request.start()
+    request.join(timeout=5)
+    assert answers, "/healthz did not answer within 5 s"
+    return answers[0], time.perf_counter() - started
 
 
 def assert_friendly_503(response: Any) -> None:

@@ -1,4 +1,4 @@
-"""The mail server away (docs/rules.md#email-delivery): orders complete while it refuses connections, the
+"""The mail server away (docs/rules.md#email, rule 4): orders complete while it refuses connections, the
 queue keeps every email through an hour of retries, and once it is back each goes out exactly once. The
 worker's retries span about four hours before it gives up on an email."""
 
