@@ -49,7 +49,9 @@ def commit_with_one_retry(write: Callable[[], T]) -> T:
 def configure_engine(app: Flask) -> None:
     """Engine options that depend on the database: before `db.init_app`. A PostgreSQL connection that
     cannot be made within DATABASE_CONNECT_TIMEOUT seconds fails (the request answers 503) instead of
-    waiting for the operating system to give up."""
+    waiting for the operating system to give up; and one whose server vanished mid-conversation (a network
+    cut: what was sent is never acknowledged) fails after as long (libpq's tcp_user_timeout) instead of
+    TCP's default of about 15 minutes, so no request or health probe stays stuck on it."""
     url = sa.make_url(app.config["SQLALCHEMY_DATABASE_URI"])
     if url.get_backend_name() != "postgresql":
         return
@@ -57,6 +59,7 @@ def configure_engine(app: Flask) -> None:
     options.setdefault("pool_pre_ping", True)
     connect_args = dict(options.get("connect_args") or {})
     connect_args.setdefault("connect_timeout", app.config["DATABASE_CONNECT_TIMEOUT"])
+    connect_args.setdefault("tcp_user_timeout", app.config["DATABASE_CONNECT_TIMEOUT"] * 1000)
     options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

@@ -84,6 +84,21 @@ def test_healthz_answers_503_within_a_second_when_the_database_stops_answering(
     assert _eventually(lambda: healthz(db_faulty_app)[0] == 200)
 
 
+def test_postgresql_connections_give_up_on_a_vanished_server_within_the_connect_timeout(
+    db_faulty_app: Flask,
+) -> None:
+    # given DATABASE_CONNECT_TIMEOUT (5 s by default)
+    seconds = db_faulty_app.config["DATABASE_CONNECT_TIMEOUT"]
+
+    # then a new connection waits at most that long, and so does an unacknowledged send on an open one
+    with db_faulty_app.app_context():
+        with db.engine.connect() as connection:
+            raw = connection.connection.dbapi_connection
+            settings = {info.keyword: info.val for info in raw.pgconn.info}
+    assert settings[b"connect_timeout"] == str(seconds).encode()
+    assert settings[b"tcp_user_timeout"] == str(seconds * 1000).encode()
+
+
 def _eventually(check: Callable[[], bool], seconds: float = 5.0) -> bool:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
