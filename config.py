@@ -118,7 +118,8 @@ def _env_prefix(name: str, default: str) -> str:
 
 def check_storage(settings: type["Config"]) -> None:
     """Refuse a file store the shop could not use: an unknown backend, or S3 settings that are missing or
-    malformed. Nothing here connects: an unreachable store is a 503 at request time, not a refusal to start."""
+    malformed. Nothing here connects: an unreachable store is a 503 at request time, not a refusal to
+    start."""
     backend = settings.STORAGE_BACKEND
     if backend not in STORAGE_BACKENDS:
         raise RuntimeError(f"STORAGE_BACKEND must be one of {', '.join(STORAGE_BACKENDS)}, got {backend!r}")
@@ -132,7 +133,8 @@ def check_storage(settings: type["Config"]) -> None:
         )
     if not S3_BUCKET_NAME.fullmatch(bucket):
         raise RuntimeError(
-            f"S3_BUCKET must be a bucket name (3-63 lowercase letters, digits, dots and hyphens), got {bucket!r}"
+            "S3_BUCKET must be a bucket name (3-63 lowercase letters, digits, dots and hyphens), "
+            f"got {bucket!r}"
         )
     if bool(settings.S3_ACCESS_KEY_ID) != bool(settings.S3_SECRET_ACCESS_KEY):
         raise RuntimeError(
@@ -157,7 +159,8 @@ def check_storage(settings: type["Config"]) -> None:
             raise RuntimeError(f"{name} must be empty or end with / and not start with one, got {prefix!r}")
     if settings.S3_GUIDE_PREFIX == settings.S3_MEDIA_PREFIX:
         raise RuntimeError(
-            "S3_GUIDE_PREFIX and S3_MEDIA_PREFIX must differ: guide PDFs and product images share the bucket, "
+            "S3_GUIDE_PREFIX and S3_MEDIA_PREFIX must differ: guide PDFs and product images share the "
+            "bucket, "
             f"each under its own prefix (both are {settings.S3_GUIDE_PREFIX!r})"
         )
     if not (settings.S3_CONNECT_TIMEOUT_SECONDS > 0 and settings.S3_READ_TIMEOUT_SECONDS > 0):

@@ -1,5 +1,5 @@
-"""Product images: the shipped ones under static/, uploaded ones in the media store (shop/storage.py: a folder,
-or the shared bucket) served through the app at /media/<name>."""
+"""Product images: the shipped ones under static/, uploaded ones in the media store (shop/storage.py: a
+folder, or the shared bucket) served through the app at /media/<name>."""
 
 import secrets
 
