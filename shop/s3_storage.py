@@ -18,6 +18,21 @@ log = logging.getLogger(__name__)
 
 NOT_FOUND_CODES = frozenset({"404", "NoSuchKey", "NotFound"})
 
+# One boto3 session for the process: it loads S3's service description once for every client it makes.
+# A session is not thread-safe, so clients are made under the lock; the clients themselves are.
+_session_lock = threading.Lock()
+_session: Any = None
+
+
+def _new_client(**options: Any) -> Any:
+    global _session
+    with _session_lock:
+        if _session is None:
+            import boto3
+
+            _session = boto3.session.Session()
+        return _session.client("s3", **options)
+
 
 class S3Client:
     """One boto3 client per app, shared by the guide and media stores (boto3 clients are thread-safe)."""
@@ -72,7 +87,6 @@ class S3Client:
         return self._client
 
     def _make_client(self) -> Any:
-        import boto3
         from botocore.config import Config
 
         connect_timeout, read_timeout, max_attempts, addressing_style = self._timeouts
@@ -85,7 +99,7 @@ class S3Client:
             request_checksum_calculation="when_required",
             response_checksum_validation="when_required",
         )
-        return boto3.session.Session().client("s3", config=config, **self._options)
+        return _new_client(config=config, **self._options)
 
     def call(self, operation: str, key: str, **params: Any) -> Any:
         """Call a client method on this bucket; a missing key raises FileNotFoundError, an unreachable or
