@@ -305,7 +305,7 @@ class Config:
     # A store that does not answer must fail a request in seconds, not hang a worker: short timeouts, and
     # this many attempts in all (the first included).
     S3_CONNECT_TIMEOUT_SECONDS = _env_float("S3_CONNECT_TIMEOUT_SECONDS", 2.0)
-    S3_READ_TIMEOUT_SECONDS = _env_float("S3_READ_TIMEOUT_SECONDS", 5.0)
+    S3_READ_TIMEOUT_SECONDS = _env_float("S3_READ_TIMEOUT_SECONDS", 3.0)
     S3_MAX_ATTEMPTS = _env_int("S3_MAX_ATTEMPTS", 2)
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # the largest upload (a guide PDF) plus form overhead
 
