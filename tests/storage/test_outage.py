@@ -14,10 +14,12 @@ from shop.accounts.models import Role
 from shop.catalog.models import Product
 from shop.downloads.models import DownloadEvent
 from shop.extensions import db
+from shop.journal.models import Article
 from tests.admin.helpers import client_as
 from tests.checkout_helpers import add, dev_pay, place
 from tests.downloads.test_downloads import grant_for, issue
 from tests.factories import make_guide, make_product
+from tests.journal.helpers import make_article
 from tests.s3_server import refusing_endpoint, s3_settings, silent_endpoint
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -132,3 +134,22 @@ def test_a_staff_upload_is_refused_whole_with_a_form_error(
     assert db.session.get(Product, tee.id).image_alt != "A new tee"
     assert db.session.get(Product, guide.id).guide_file == "workbook.pdf"
     assert failures(caplog) == 2
+
+
+def test_an_article_hero_image_upload_is_refused_whole_and_the_article_still_shows(
+    app: Flask, client: FlaskClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    article = make_article(slug="pictured", hero_image_path="media/0123456789abcdef01234567.png")
+
+    response = client_as(app, Role.STAFF).post(
+        f"/admin/journal/{article.id}/image",
+        data={"image": (io.BytesIO(PNG), "hero.png"), "image_alt": "Two people talking"},
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 503
+    assert "this file was not saved and nothing changed" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.get(Article, article.id).hero_image_path == "media/0123456789abcdef01234567.png"
+    assert client.get("/journal/pictured").status_code == 200
+    assert failures(caplog) == 1
