@@ -22,7 +22,10 @@ from tests.multihost.harness import (
     flask_command,
     instance_env,
     recreate_database,
+    start_email_worker,
     start_instance,
+    stop_all,
+    wait_for_log,
     wait_until_up,
 )
 
@@ -34,6 +37,8 @@ class Cluster:
 
     a: Process
     b: Process
+    # An email worker beside each instance, as on two hosts.
+    workers: tuple[Process, Process]
     shared: SharedServices
     env: dict[str, str]
     app: Flask
@@ -96,11 +101,14 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         recreate_database(database_url)
         flask_command(env, "db", "upgrade")
         processes += [start_instance("a", env, log_dir), start_instance("b", env, log_dir)]
+        processes += [start_email_worker(f"worker-{name}", env, log_dir) for name in ("a", "b")]
         seeded = flask_command(env, "shop", "seed")  # while the instances start
         found = re.search(r"admin (\S+@\S+) with password (\S+?)\s", seeded)
         assert found, seeded
-        for instance in processes:
+        for instance in processes[:2]:
             wait_until_up(instance)
+        for worker in processes[2:]:
+            wait_for_log(worker, "email worker started")
         app = build_app(
             SQLALCHEMY_DATABASE_URI=database_url,
             GUIDE_STORAGE_DIR=env["GUIDE_STORAGE_DIR"],
@@ -109,6 +117,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
         yield Cluster(
             a=processes[0],
             b=processes[1],
+            workers=(processes[2], processes[3]),
             shared=shared,
             env=env,
             app=app,
@@ -118,8 +127,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             admin_password=found.group(2),
         )
     finally:
-        for process in processes:
-            process.stop()
+        stop_all(processes)
         if app is not None:
             with app.app_context():
                 db.session.remove()

@@ -142,21 +142,36 @@ class Process:
     popen: subprocess.Popen[bytes]
     log_path: Path
     base_url: str = ""
+    # gunicorn's SIGTERM waits for idle workers to notice; SIGQUIT stops them at once.
+    stop_signal: signal.Signals = signal.SIGTERM
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def stop(self, timeout: float = 10.0) -> None:
-        if self.popen.poll() is not None:
-            return
+    def signal_stop(self) -> None:
+        if self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, self.stop_signal)
+            except ProcessLookupError:
+                pass
+
+    def wait_stopped(self, timeout: float = 15.0) -> None:
         try:
-            os.killpg(self.popen.pid, signal.SIGTERM)
             self.popen.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(self.popen.pid, signal.SIGKILL)
+            try:
+                os.killpg(self.popen.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
             self.popen.wait()
-        except ProcessLookupError:
-            pass
+
+
+def stop_all(processes: list[Process]) -> None:
+    """Stop the processes (and their children) together: signal every one, then wait for each."""
+    for process in processes:
+        process.signal_stop()
+    for process in processes:
+        process.wait_stopped()
 
 
 def start_process(name: str, command: list[str], env: Mapping[str, str], log_dir: Path) -> Process:
@@ -175,11 +190,22 @@ def start_instance(name: str, env: Mapping[str, str], log_dir: Path, *, workers:
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60", "wsgi:app"]
     process = start_process(name, command, env, log_dir)
     process.base_url = f"http://127.0.0.1:{port}"
+    process.stop_signal = signal.SIGQUIT
     return process
 
 
 def start_email_worker(name: str, env: Mapping[str, str], log_dir: Path) -> Process:
-    return start_process(name, [str(BIN_DIR / "flask"), "--app", "wsgi", "shop", "worker"], env, log_dir)
+    """`flask shop worker`, logging each email it sends."""
+    command = [str(BIN_DIR / "flask"), "--app", "wsgi", "shop", "worker"]
+    return start_process(name, command, {**env, "LOG_LEVEL": "INFO"}, log_dir)
+
+
+def wait_for_log(process: Process, text: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while text not in process.log():
+        if time.monotonic() > deadline or process.popen.poll() is not None:
+            raise AssertionError(f"{process.name} never logged {text!r}; its log:\n{process.log()[-3000:]}")
+        time.sleep(0.05)
 
 
 def wait_until_up(instance: Process, timeout: float = 60.0) -> None:
