@@ -18,10 +18,9 @@ from tests.conftest import IN_CI, build_app, close_redis_connections
 from tests.multihost.harness import (
     Process,
     SharedServices,
-    drop_database,
+    empty_database,
     flask_command,
     instance_env,
-    recreate_database,
     start_email_worker,
     start_instance,
     stop_all,
@@ -98,11 +97,12 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     processes: list[Process] = []
     app: Flask | None = None
     try:
-        recreate_database(database_url)
-        flask_command(env, "db", "upgrade")
+        empty_database(database_url)
+        # The processes take seconds to import the shop: they start while the database is migrated.
         processes += [start_instance("a", env, log_dir), start_instance("b", env, log_dir)]
         processes += [start_email_worker(f"worker-{name}", env, log_dir) for name in ("a", "b")]
-        seeded = flask_command(env, "shop", "seed")  # while the instances start
+        flask_command(env, "db", "upgrade")
+        seeded = flask_command(env, "shop", "seed")
         found = re.search(r"admin (\S+@\S+) with password (\S+?)\s", seeded)
         assert found, seeded
         for instance in processes[:2]:
@@ -133,7 +133,6 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
                 db.session.remove()
                 db.engine.dispose()
             close_redis_connections(app)
-        drop_database(database_url)
         _delete_keys(redis_url, shared.key_prefix)
 
 

@@ -71,23 +71,27 @@ def instance_env(shared: SharedServices, *, mail_dir: Path) -> dict[str, str]:
 # --- databases ------------------------------------------------------------------------------------
 
 
-def recreate_database(url: str) -> None:
-    """Drop and create the PostgreSQL database of `url` (empty, for this run only)."""
-    _admin(url, f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)')
-    _admin(url, f'CREATE DATABASE "{sa.make_url(url).database}"')
-
-
-def drop_database(url: str) -> None:
-    _admin(url, f'DROP DATABASE IF EXISTS "{sa.make_url(url).database}" WITH (FORCE)')
-
-
-def _admin(url: str, statement: str) -> None:
-    engine = sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+def empty_database(url: str) -> None:
+    """Make the PostgreSQL database of `url` exist and be empty: no tables, not even Alembic's. It stays
+    after the run, like the test processes' own databases (dropping one makes PostgreSQL checkpoint,
+    which takes seconds on a busy machine)."""
+    name = sa.make_url(url).database
+    server = sa.create_engine(sa.make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     try:
-        with engine.connect() as connection:
-            connection.execute(sa.text(statement))
+        with server.connect() as connection:
+            if not connection.scalar(
+                sa.text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ):
+                connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
     finally:
-        engine.dispose()
+        server.dispose()
+    database = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    try:
+        with database.connect() as connection:
+            connection.execute(sa.text("DROP SCHEMA public CASCADE"))
+            connection.execute(sa.text("CREATE SCHEMA public"))
+    finally:
+        database.dispose()
 
 
 def flask_command(env: Mapping[str, str], *args: str) -> str:
@@ -142,36 +146,23 @@ class Process:
     popen: subprocess.Popen[bytes]
     log_path: Path
     base_url: str = ""
-    # gunicorn's SIGTERM waits for idle workers to notice; SIGQUIT stops them at once.
-    stop_signal: signal.Signals = signal.SIGTERM
 
     def log(self) -> str:
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def signal_stop(self) -> None:
-        if self.popen.poll() is None:
-            try:
-                os.killpg(self.popen.pid, self.stop_signal)
-            except ProcessLookupError:
-                pass
-
-    def wait_stopped(self, timeout: float = 15.0) -> None:
+    def kill(self) -> None:
+        """Kill the process and its children (gunicorn's workers) at once: the tests are over, and a
+        graceful stop of a few Python processes takes seconds on a busy machine."""
         try:
-            self.popen.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            try:
-                os.killpg(self.popen.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-            self.popen.wait()
+            os.killpg(self.popen.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.popen.wait()
 
 
 def stop_all(processes: list[Process]) -> None:
-    """Stop the processes (and their children) together: signal every one, then wait for each."""
     for process in processes:
-        process.signal_stop()
-    for process in processes:
-        process.wait_stopped()
+        process.kill()
 
 
 def start_process(name: str, command: list[str], env: Mapping[str, str], log_dir: Path) -> Process:
@@ -190,7 +181,6 @@ def start_instance(name: str, env: Mapping[str, str], log_dir: Path, *, workers:
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", "--timeout", "60", "wsgi:app"]
     process = start_process(name, command, env, log_dir)
     process.base_url = f"http://127.0.0.1:{port}"
-    process.stop_signal = signal.SIGQUIT
     return process
 
 
