@@ -98,7 +98,6 @@ def test_a_cart_made_through_one_instance_is_the_cart_on_the_other(cluster: Clus
     assert [(item["sku"], item["quantity"]) for item in on_b["items"]] == [(variant.sku, 2)]
     assert changed.status_code == 200
     assert [(item["sku"], item["quantity"]) for item in on_a["items"]] == [(variant.sku, 3)]
-    assert shopper.get(cluster.b, "/cart").text.count(variant.sku) >= 0
 
 
 def test_a_login_on_one_instance_holds_on_the_other_and_a_logout_ends_it_on_both(cluster: Cluster) -> None:
