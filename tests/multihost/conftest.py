@@ -51,6 +51,10 @@ class Cluster:
         return (self.a, self.b)
 
     @property
+    def processes(self) -> tuple[Process, ...]:
+        return (self.a, self.b, *self.workers)
+
+    @property
     def webhook_secret(self) -> str:
         """What the instances' payment provider verifies webhooks with (derived from SECRET_KEY)."""
         return dev_webhook_secret(self.shared.secret_key)
@@ -98,10 +102,11 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     app: Flask | None = None
     try:
         empty_database(database_url)
-        # The processes take seconds to import the shop: they start while the database is migrated.
+        # The instances take seconds to import the shop: they start while the database is migrated
+        # (they touch it only when asked a page), the email workers (which poll it at once) after.
         processes += [start_instance("a", env, log_dir), start_instance("b", env, log_dir)]
-        processes += [start_email_worker(f"worker-{name}", env, log_dir) for name in ("a", "b")]
         flask_command(env, "db", "upgrade")
+        processes += [start_email_worker(f"worker-{name}", env, log_dir) for name in ("a", "b")]
         seeded = flask_command(env, "shop", "seed")
         found = re.search(r"admin (\S+@\S+) with password (\S+?)\s", seeded)
         assert found, seeded
@@ -138,9 +143,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 
 @pytest.fixture(autouse=True)
 def no_server_errors(cluster: Cluster) -> Iterator[None]:
-    """Every test also checks that neither instance logged an error (a 500 logs its traceback)."""
-    sizes = {process.name: len(process.log()) for process in cluster.instances}
+    """Every test also checks that no instance or email worker logged an error (a 500 logs its traceback)."""
+    sizes = {process.name: len(process.log()) for process in cluster.processes}
     yield
-    for process in cluster.instances:
+    for process in cluster.processes:
         new = process.log()[sizes[process.name] :]
-        assert "Traceback" not in new and " ERROR " not in new, f"instance {process.name} logged:\n{new}"
+        assert "Traceback" not in new and " ERROR " not in new, f"{process.name} logged:\n{new[-6000:]}"

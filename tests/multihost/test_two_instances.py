@@ -72,6 +72,17 @@ def slug_of(cluster: Cluster, variant: ProductVariant) -> str:
         return db.session.get(Product, variant.product_id).slug
 
 
+def comes_to_show(instance: Process, path: str, text: str, timeout: float = 15.0) -> bool:
+    """Whether the page, as a new visitor sees it, shows `text` within `timeout` seconds: processes other
+    than the one that made a catalog change see it after CATALOG_REVISION_SECONDS (2)."""
+    deadline = time.monotonic() + timeout
+    while text not in browser().get(instance, path).text:
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.2)
+    return True
+
+
 def log_in(visitor: Browser, instance: Process, email: str, password: str, **extra: str) -> None:
     page = visitor.get(instance, "/account/login")
     response = visitor.post_form(
@@ -179,6 +190,12 @@ def test_an_image_uploaded_through_one_instance_is_served_by_the_other(cluster: 
     assert served.status_code == 200 and served.content == PNG
     assert served.headers["Content-Type"] == "image/png"
 
+    # and the storefront of both instances shows it
+    with cluster.app.app_context():
+        slug = db.session.get(Product, product_id).slug
+    for instance in cluster.instances:
+        assert comes_to_show(instance, f"/products/{slug}", found.group(0)), instance.name
+
 
 def _ready_to_check_out(cluster: Cluster, slug: str, sku: str, number: int) -> tuple[Browser, dict[str, str]]:
     """A shopper with one unit in the cart and the checkout form filled in, through alternating instances."""
@@ -233,6 +250,10 @@ def test_forty_checkouts_over_both_instances_for_ten_units_sell_exactly_ten(clus
         ).all()
     assert statuses == [OrderStatus.PAID] * 10
     assert stock_of(cluster, variant.id) == 0
+
+    # and the product page says so on both instances, to a new visitor
+    for instance in cluster.instances:
+        assert comes_to_show(instance, f"/products/{slug}", "Sold out"), instance.name
 
 
 # --- email workers --------------------------------------------------------------------------------
