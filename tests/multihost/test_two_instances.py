@@ -16,6 +16,7 @@ from email import message_from_bytes
 from pathlib import Path
 
 import pytest
+import redis
 import sqlalchemy as sa
 import stripe
 
@@ -162,6 +163,13 @@ def test_rate_limits_count_requests_to_both_instances(cluster: Cluster) -> None:
     # refused on both: the two instances count together
     assert 429 not in statuses and all(400 <= status < 500 for status in statuses), statuses
     assert (over_on_a.status_code, over_on_b.status_code) == (429, 429)
+    # in Redis, under the shop's RATELIMIT_KEY_PREFIX
+    client = redis.Redis.from_url(cluster.shared.redis_url)
+    try:
+        keys = [key.decode() for key in client.scan_iter(match=f"*{cluster.shared.key_prefix}:limits*")]
+    finally:
+        client.close()
+    assert any(visitor.ip in key for key in keys), keys
 
 
 def test_an_image_uploaded_through_one_instance_is_served_by_the_other(cluster: Cluster) -> None:
