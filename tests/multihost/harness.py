@@ -298,6 +298,6 @@ def path_of(location: str) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-def flashed_text(page: str) -> str:
+def page_text(page: str) -> str:
     """The page's text without tags and with whitespace folded, for reading messages."""
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page))
