@@ -361,6 +361,8 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
+    # Put before every rate-limit key in Redis, so shops (staging beside production) can share one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
 
     # The shop's public address (scheme, host, optional path prefix). Every absolute link it hands out
     # (emails, payment return pages) starts with it; none is built from the request's Host header,
