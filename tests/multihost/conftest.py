@@ -27,6 +27,7 @@ from tests.multihost.harness import (
     wait_for_log,
     wait_until_up,
 )
+from tests.s3_server import new_bucket, s3_settings
 
 
 @dataclass
@@ -82,7 +83,7 @@ def _delete_keys(redis_url: str, prefix: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
+def cluster(tmp_path_factory: pytest.TempPathFactory, s3_endpoint: str) -> Iterator[Cluster]:
     test_database_url, redis_url = _services_or_skip()
     url = sa.make_url(test_database_url)
     database_url = url.set(database=f"{url.database}_hosts").render_as_string(hide_password=False)
@@ -98,6 +99,9 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     log_dir = root / "logs"
     log_dir.mkdir()
     env = instance_env(shared, mail_dir=mail_dir)
+    # The file store: one S3-compatible bucket for both instances, chosen by environment variables alone.
+    storage = s3_settings(s3_endpoint, new_bucket(s3_endpoint))
+    env.update({name: str(value) for name, value in storage.items()})
     processes: list[Process] = []
     app: Flask | None = None
     try:
@@ -118,6 +122,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
             SQLALCHEMY_DATABASE_URI=database_url,
             GUIDE_STORAGE_DIR=env["GUIDE_STORAGE_DIR"],
             MEDIA_STORAGE_DIR=env["MEDIA_STORAGE_DIR"],
+            **storage,
         )
         yield Cluster(
             a=processes[0],

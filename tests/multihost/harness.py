@@ -56,7 +56,7 @@ def instance_env(shared: SharedServices, *, mail_dir: Path) -> dict[str, str]:
         REDIS_URL=shared.redis_url,
         CACHE_KEY_PREFIX=f"{shared.key_prefix}:page:",
         RATELIMIT_KEY_PREFIX=f"{shared.key_prefix}:limits",
-        # The file store: one local folder for every instance (an S3 bucket works the same way).
+        # The file store's folders (tests/multihost/conftest.py puts the files in one S3 bucket instead).
         GUIDE_STORAGE_DIR=str(shared.storage_dir / "guides"),
         MEDIA_STORAGE_DIR=str(shared.storage_dir / "media"),
         # Email goes to files, one per message, so a test can count what was sent.

@@ -32,6 +32,7 @@ from tests.factories import make_product
 from tests.multihost.conftest import Cluster
 from tests.multihost.harness import SHOP_BASE_URL, Browser, Process, csrf_token, page_text, path_of
 from tests.order_factory import ADDRESS, make_pending_order
+from tests.s3_server import objects
 
 pytestmark = pytest.mark.postgres
 
@@ -197,6 +198,9 @@ def test_an_image_uploaded_through_one_instance_is_served_by_the_other(cluster: 
     served = browser().get(cluster.b, found.group(0))
     assert served.status_code == 200 and served.content == PNG
     assert served.headers["Content-Type"] == "image/png"
+    # from the bucket both instances share (the S3 backend, set by environment variables alone)
+    stored = objects(cluster.env["S3_ENDPOINT_URL"], cluster.env["S3_BUCKET"])
+    assert stored["media/" + found.group(0).removeprefix("/media/")] == PNG
 
     # and the storefront of both instances shows it
     with cluster.app.app_context():
