@@ -34,8 +34,8 @@ def wants_json() -> bool:
 
 # While the database is away every request fails the same way: one warning per this many seconds.
 UNAVAILABLE_LOG_SECONDS = 60.0
-# What a 503 tells clients (and load balancers) to wait before trying again.
-RETRY_AFTER_SECONDS = 30
+# What a 503 for the database being away tells clients (and load balancers) to wait before trying again.
+DATABASE_RETRY_AFTER_SECONDS = 30
 
 
 class _OncePer:
@@ -79,7 +79,7 @@ def _render_unavailable() -> Response:
             )
             response = Response(page)
     response.status_code = 503
-    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    response.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
     return response
 
 
