@@ -1,0 +1,103 @@
+"""Generated junk at every route of `app.url_map`, as a visitor, a customer and an admin: never a 500, and a
+refusal (4xx) stores nothing (docs/rules.md#bad-input rule 8).
+
+Every rule and method is tried: POST and the other writing methods with form, JSON, multipart, deeply
+nested and raw bodies under right and wrong content types; GET with junk query strings; path arguments
+with the values the crawl found (so the view's own checks are reached) or junk for their converter. The
+fields come from the forms the pages really show (tests/hostile/world.py), kept, dropped, mangled or
+repeated (tests/hostile/junk.py). The examples are derandomized: CI tries the same requests every run.
+Before and after each request that answers 4xx, every table's rows are compared.
+"""
+
+from typing import Any
+
+import pytest
+from flask import Flask
+from hypothesis import HealthCheck, Phase, given, settings
+from werkzeug.routing import Rule
+
+from tests.hostile.junk import JunkRequest, junk_request
+from tests.hostile.world import ACTORS, World, crawl, log_in_actors, seed, table_rows
+
+# Examples per route and method: enough to mix every kind of body, few enough for seconds per actor.
+WRITE_EXAMPLES = 6
+READ_EXAMPLES = 2
+# Logging out would end the actor's session for the rest of the walk.
+SKIPPED_FOR_LOGGED_IN = {"accounts.logout"}
+# Signed webhooks: junk never carries a valid signature, so the answer is always this.
+SIGNED_WEBHOOKS = {"payments.stripe_webhook": 400}
+
+
+def targets(app: Flask, actor: str) -> list[tuple[Rule, str]]:
+    pairs = []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
+        if actor != "visitor" and rule.endpoint in SKIPPED_FOR_LOGGED_IN:
+            continue
+        pairs += [(rule, method) for method in sorted(rule.methods - {"HEAD", "OPTIONS"})]
+    return pairs
+
+
+def _run(world: World, client: Any, rule: Rule, method: str) -> None:
+    """Throw junk at one route and method; raise AssertionError on a 5xx or a refusal that stored data."""
+    before: dict[str, Any] = {}
+
+    @settings(
+        max_examples=WRITE_EXAMPLES if method != "GET" else READ_EXAMPLES,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],  # no shrinking: the failing request is in the message
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(junk_request(world, rule, method))
+    def check(request: JunkRequest) -> None:
+        if not before:
+            before.update(table_rows())
+        with request.send(client) as response:
+            status = response.status_code
+        assert status < 500 or status == 503, f"{status} for {request!r}"
+        expected = SIGNED_WEBHOOKS.get(rule.endpoint)
+        assert expected is None or status == expected, f"{status} for {request!r}"
+        if 400 <= status < 500:
+            after = table_rows()
+            changed = sorted(name for name in after if after[name] != before.get(name))
+            assert not changed, f"{status} changed {changed} for {request!r}"
+        else:
+            before.clear()  # it may have stored something: read the rows afresh before the next one
+
+    check()
+
+
+@pytest.mark.parametrize("actor", ACTORS)
+def test_junk_at_every_route_is_never_a_500_and_a_refusal_stores_nothing(app: Flask, actor: str) -> None:
+    seed(app)
+    clients = log_in_actors(app)
+    world = crawl(app, clients)
+    failures = {}
+
+    for rule, method in targets(app, actor):
+        try:
+            _run(world, clients[actor], rule, method)
+        except Exception as error:  # noqa: BLE001 (every route's failure is listed, not just the first)
+            failures[f"{method} {rule.rule}"] = f"{type(error).__name__}: {str(error)[:600]}"
+
+    assert not failures, "\n".join(f"{route}: {error}" for route, error in failures.items())
+
+
+def test_the_walk_reaches_the_forms_and_every_kind_of_route(app: Flask) -> None:
+    seed(app)
+    world = crawl(app, log_in_actors(app))
+
+    for endpoint in (
+        "cart.add",
+        "guides.capture",
+        "admin.product_edit",
+        "admin.order_refund",
+        "accounts.login",
+    ):
+        assert (endpoint, "POST") in world.forms, endpoint
+    assert "image" in world.file_fields("admin.product_image")
+    for argument in ("slug", "number", "token", "product_id", "variant_id", "article_id", "name"):
+        assert world.arguments.get(argument), argument
+    methods = {method for rule, method in targets(app, "visitor")}
+    assert {"GET", "POST"} <= methods
