@@ -16,11 +16,14 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
+from flask_wtf import FlaskForm
 from hypothesis import HealthCheck, Phase, given, settings
 from werkzeug.routing import Rule
 
 from shop.extensions import db
-from tests.hostile.junk import JunkRequest, junk_request
+from shop.form_fields import ShopForm
+from tests.hostile.junk import DEEP_LISTS, JunkRequest, junk_request
 from tests.hostile.world import ACTORS, World, crawl, log_in_actors, seed, table_rows
 
 # Examples per route and method: enough to mix every kind of body, few enough for seconds per actor.
@@ -129,3 +132,27 @@ def test_the_walk_reaches_the_forms_and_every_kind_of_route(app: Flask) -> None:
         assert world.arguments.get(argument), argument
     methods = {method for rule, method in targets(app, "visitor")}
     assert {"GET", "POST"} <= methods
+
+
+def test_every_form_of_the_shop_derives_from_shop_form() -> None:
+    pending, strays = list(FlaskForm.__subclasses__()), []
+    while pending:
+        form_class = pending.pop()
+        pending.extend(form_class.__subclasses__())
+        if form_class.__module__.startswith("shop.") and not issubclass(form_class, ShopForm):
+            strays.append(form_class.__name__)
+
+    assert strays == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["[1, 2]", "7", '{"email": 5, "password": ["a"]}', '{"email": "ana@example.com"}', DEEP_LISTS],
+    ids=["list", "number", "wrong-types", "object", "deep"],
+)
+def test_a_json_body_fills_no_form_field(shop: dict, client: FlaskClient, body: str) -> None:
+    login = client.post("/account/login", data=body, content_type="application/json")
+    capture = client.post("/cart/add", data=body, content_type="application/json")
+
+    assert login.status_code == 400 and "Enter your password." in login.get_data(as_text=True)
+    assert capture.status_code == 400
