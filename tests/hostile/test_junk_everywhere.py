@@ -27,12 +27,14 @@ from tests.hostile.junk import DEEP_LISTS, JunkRequest, junk_request
 from tests.hostile.world import ACTORS, World, crawl, log_in_actors, seed, table_rows
 
 # Examples per route and method: enough to mix every kind of body, few enough for seconds per actor.
-WRITE_EXAMPLES = 6
+WRITE_EXAMPLES = 5
 READ_EXAMPLES = 2
 # Logging out would end the actor's session for the rest of the walk.
 SKIPPED_FOR_LOGGED_IN = {"accounts.logout"}
 # Statements that cannot change stored data; anything else (INSERT, UPDATE, DELETE, WITH …) may.
 READING = ("SELECT", "SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN", "PRAGMA", "SHOW", "SET ")
+# What a refusal may store, by rule: a log of requests for a real link, never the junk itself.
+LOGGED_REFUSALS = {"downloads.download": {"download_event"}}  # docs/rules.md#downloads rule 8
 # Signed webhooks: junk never carries a valid signature, so the answer is always this.
 SIGNED_WEBHOOKS = {"payments.stripe_webhook": 400}
 
@@ -74,7 +76,8 @@ def _run(world: World, client: Any, rule: Rule, method: str, writes: list[str]) 
         assert expected is None or status == expected, f"{status} for {request!r}"
         if writes and 400 <= status < 500:
             after = table_rows()
-            changed = sorted(name for name in after if after[name] != before.get(name))
+            logged = LOGGED_REFUSALS.get(rule.endpoint, set())
+            changed = sorted(name for name in after if after[name] != before.get(name) and name not in logged)
             assert not changed, f"{status} changed {changed} for {request!r}"
         if writes:
             before.clear()  # it may have stored something: read the rows afresh before the next one
@@ -98,27 +101,29 @@ def writing_statements(app: Flask) -> Iterator[list[str]]:
         sa.event.remove(db.engine, "before_cursor_execute", note)
 
 
-@pytest.mark.parametrize("actor", ACTORS)
-def test_junk_at_every_route_is_never_a_500_and_a_refusal_stores_nothing(app: Flask, actor: str) -> None:
+def test_junk_at_every_route_is_never_a_500_and_a_refusal_stores_nothing(app: Flask) -> None:
+    # given the small shop with one of everything, and what the three actors found on its pages
     seed(app)
     clients = log_in_actors(app)
     world = crawl(app, clients)
+    assert_the_walk_reaches_the_forms(world)
     failures = {}
 
+    # when each actor in turn throws junk at every route
     with writing_statements(app) as writes:
-        for rule, method in targets(app, actor):
-            try:
-                _run(world, clients[actor], rule, method, writes)
-            except Exception as error:  # noqa: BLE001 (every route's failure is listed, not only the first)
-                failures[f"{method} {rule.rule}"] = f"{type(error).__name__}: {str(error)[:600]}"
+        for actor in ACTORS:
+            for rule, method in targets(app, actor):
+                try:
+                    _run(world, clients[actor], rule, method, writes)
+                except Exception as error:  # noqa: BLE001 (every failure is listed, not only the first)
+                    failures[f"{actor}: {method} {rule.rule}"] = f"{type(error).__name__}: {str(error)[:600]}"
 
+    # then no answer was a 500, and no refusal stored anything
     assert not failures, "\n".join(f"{route}: {error}" for route, error in failures.items())
 
 
-def test_the_walk_reaches_the_forms_and_every_kind_of_route(app: Flask) -> None:
-    seed(app)
-    world = crawl(app, log_in_actors(app))
-
+def assert_the_walk_reaches_the_forms(world: World) -> None:
+    """The junk starts from real forms and real argument values: the crawl must have found them."""
     for endpoint in (
         "cart.add",
         "guides.capture",
@@ -130,8 +135,6 @@ def test_the_walk_reaches_the_forms_and_every_kind_of_route(app: Flask) -> None:
     assert "image" in world.file_fields("admin.product_image")
     for argument in ("slug", "number", "token", "product_id", "variant_id", "article_id", "name"):
         assert world.arguments.get(argument), argument
-    methods = {method for rule, method in targets(app, "visitor")}
-    assert {"GET", "POST"} <= methods
 
 
 def test_every_form_of_the_shop_derives_from_shop_form() -> None:
