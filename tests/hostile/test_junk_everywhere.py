@@ -6,7 +6,7 @@ nested and raw bodies under right and wrong content types; GET with junk query s
 with the values the crawl found (so the view's own checks are reached) or junk for their converter. The
 fields come from the forms the pages really show (tests/hostile/world.py), kept, dropped, mangled or
 repeated (tests/hostile/junk.py). The examples are derandomized: CI tries the same requests every run.
-Before and after each request that answers 4xx, every table's rows are compared.
+Every table's rows are compared before and after each refusal (4xx) that ran a writing statement.
 """
 
 from collections.abc import Iterator

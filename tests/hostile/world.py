@@ -23,7 +23,7 @@ from shop.media import save_image
 from tests.accounts.customers import make_customer
 from tests.accounts.helpers import log_in
 from tests.admin.helpers import client_as
-from tests.factories import make_code
+from tests.factories import make_code, make_product
 from tests.guides.helpers import make_free_guide, sign_up
 from tests.journal.comment_helpers import add_comment
 from tests.journal.helpers import make_article
@@ -81,17 +81,9 @@ def seed(app: Flask) -> None:
     customer = make_customer(CUSTOMER_EMAIL)
     make_paid_order(("GUIDE-WB", 1), ("TEE-M", 1), email=CUSTOMER_EMAIL, user_id=customer.id)
     make_paid_order(("HOODIE-L", 1), email="bo@example.com")
-    product = make_shop_product_with_image()
+    tote = make_product(name="Canvas Tote", slug="tote", sku="TOTE")
+    tote.image_path = save_image(PNG)  # an uploaded image, served under /media
     db.session.commit()
-    assert product.image_path
-
-
-def make_shop_product_with_image():
-    from tests.factories import make_product
-
-    product = make_product(name="Canvas Tote", slug="tote", sku="TOTE")
-    product.image_path = save_image(PNG)
-    return product
 
 
 def log_in_actors(app: Flask) -> dict[str, FlaskClient]:
