@@ -4,12 +4,16 @@ Every free-text field (input, textarea, hidden) carries `PrintableText`: control
 …) and unpaired surrogates are refused with a message, never stored. PostgreSQL cannot store NUL at all,
 and none of them belong in a name, an address or a note. Multi-line fields keep tabs and line breaks.
 Passwords are exempt: they are only ever hashed, never stored or shown.
+
+Every form derives from `ShopForm`: an HTML form reads the posted form fields, never a JSON body (Flask-WTF
+would fill the fields from any JSON document, so a list, a number or a nesting too deep to parse was a 500).
 """
 
 import re
 from typing import Any
 
 from flask import abort, request
+from flask_wtf import FlaskForm
 from wtforms import EmailField, IntegerField
 from wtforms.validators import DataRequired, Email, Length, StopValidation
 
@@ -21,6 +25,18 @@ CONTROL_CHARACTERS_MESSAGE = "Remove the invisible control characters (such as N
 # C0 controls, DEL, C1 controls and lone surrogates (JSON can carry "\ud800"; nothing can store it).
 _CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
 _CONTROL_CHARACTERS_BUT_LINE_BREAKS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+class ShopForm(FlaskForm):
+    """The base of every form of the shop: it reads the posted form, and a JSON body fills no field (the
+    form is then refused as empty). The cart's JSON API reads its bodies itself (shop/cart/views.py)."""
+
+    class Meta(FlaskForm.Meta):
+        def wrap_formdata(self, form: Any, formdata: Any) -> Any:
+            # formdata is Flask-WTF's "read the request" marker unless the view passed data (or None).
+            if request.is_json and formdata is not None and not hasattr(formdata, "getlist"):
+                formdata = request.form
+            return super().wrap_formdata(form, formdata)
 
 
 def has_control_characters(text: str, *, multi_line: bool = False) -> bool:

@@ -1,10 +1,9 @@
 """Account forms: shape checks only (the password policy lives in passwords.py)."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length, Optional
 
-from shop.form_fields import PrintableText, email_address_field
+from shop.form_fields import PrintableText, ShopForm, email_address_field
 
 PASSWORD_REQUIRED = "Enter your password."
 
@@ -15,7 +14,7 @@ def _password(label: str, message: str = PASSWORD_REQUIRED) -> PasswordField:
     )
 
 
-class RegisterForm(FlaskForm):
+class RegisterForm(ShopForm):
     full_name = StringField(
         "Name (optional)",
         filters=[lambda value: value.strip() if isinstance(value, str) else value],
@@ -25,29 +24,29 @@ class RegisterForm(FlaskForm):
     password = _password("Password", "Choose a password.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(ShopForm):
     email = email_address_field()
     password = _password("Password")
     remember = BooleanField("Keep me logged in on this device")
 
 
-class PasswordResetRequestForm(FlaskForm):
+class PasswordResetRequestForm(ShopForm):
     email = email_address_field()
 
 
-class PasswordResetForm(FlaskForm):
+class PasswordResetForm(ShopForm):
     password = _password("New password", "Choose a new password.")
 
 
-class ChangePasswordForm(FlaskForm):
+class ChangePasswordForm(ShopForm):
     current_password = _password("Current password", "Enter your current password.")
     new_password = _password("New password", "Choose a new password.")
 
 
-class ChangeEmailForm(FlaskForm):
+class ChangeEmailForm(ShopForm):
     new_email = email_address_field("New email address")
     password = _password("Password", "Enter your password to confirm it's you.")
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(ShopForm):
     """A button that POSTs (confirmations, logout): CSRF only."""

@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateTimeLocalField,
@@ -16,7 +15,7 @@ from wtforms.validators import Length, NumberRange, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from shop.discounts.models import SCOPE_LABELS
-from shop.form_fields import PrintableText, WholeNumberField
+from shop.form_fields import PrintableText, ShopForm, WholeNumberField
 from shop.money import parse_amount_to_cents, parse_percent_to_basis_points
 
 
@@ -29,7 +28,7 @@ class CheckboxListField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class DiscountTermsForm(FlaskForm):
+class DiscountTermsForm(ShopForm):
     description = StringField(
         "Description (staff only)", filters=[_strip], validators=[PrintableText(), Length(max=200)]
     )
@@ -97,5 +96,5 @@ class NewDiscountForm(DiscountTermsForm):
     )
 
 
-class DiscountActionForm(FlaskForm):
+class DiscountActionForm(ShopForm):
     pass

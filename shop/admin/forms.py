@@ -2,7 +2,6 @@
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -15,7 +14,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from shop.form_fields import PrintableText, WholeNumberField, email_address_field
+from shop.form_fields import PrintableText, ShopForm, WholeNumberField, email_address_field
 from shop.money import parse_amount_to_cents
 
 
@@ -31,7 +30,7 @@ class AmountField(StringField):
     def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
         super().__init__(label, [PrintableText(), *(validators or [])], **kwargs)
 
-    def pre_validate(self, form: FlaskForm) -> None:
+    def pre_validate(self, form: ShopForm) -> None:
         self.cents = None
         if not self.data:
             raise ValidationError("Enter a price, like 24.00.")
@@ -41,7 +40,7 @@ class AmountField(StringField):
             raise ValidationError(str(error)) from error
 
 
-class ProductForm(FlaskForm):
+class ProductForm(ShopForm):
     name = StringField(
         "Name", filters=[_strip], validators=[PrintableText(), DataRequired("Enter a name."), Length(max=160)]
     )
@@ -107,7 +106,7 @@ class NewProductForm(ProductForm):
     )
 
 
-class VariantForm(FlaskForm):
+class VariantForm(ShopForm):
     sku = StringField(
         "SKU",
         filters=[_strip, lambda v: v.upper() if isinstance(v, str) else v],
@@ -128,7 +127,7 @@ class NewVariantForm(VariantForm):
     )
 
 
-class StockAdjustForm(FlaskForm):
+class StockAdjustForm(ShopForm):
     delta = WholeNumberField(
         "Change",
         message="Enter a number like 12 or -3.",
@@ -145,11 +144,11 @@ class StockAdjustForm(FlaskForm):
     )
 
 
-class PublishForm(FlaskForm):
+class PublishForm(ShopForm):
     """Publish or unpublish: the button's value says which."""
 
 
-class ImageUploadForm(FlaskForm):
+class ImageUploadForm(ShopForm):
     image = FileField(
         "Image (PNG, JPEG or WebP, up to 2 MB)", validators=[FileRequired("Choose an image file.")]
     )
@@ -158,7 +157,7 @@ class ImageUploadForm(FlaskForm):
     )
 
 
-class GuideUploadForm(FlaskForm):
+class GuideUploadForm(ShopForm):
     pdf = FileField("Guide PDF (up to 20 MB)", validators=[FileRequired("Choose a PDF file.")])
 
 
@@ -169,12 +168,12 @@ ROLE_CHOICES = [
 ]
 
 
-class StaffInviteForm(FlaskForm):
+class StaffInviteForm(ShopForm):
     email = email_address_field()
     role = SelectField("Role", choices=ROLE_CHOICES[1:], default="staff")
 
 
-class StaffRoleForm(FlaskForm):
+class StaffRoleForm(ShopForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
@@ -187,7 +186,7 @@ class YesNoField(SelectField):
     def __init__(self, label: str, **kwargs: Any) -> None:
         super().__init__(label, choices=YES_NO_CHOICES, default="", **kwargs)
 
-    def pre_validate(self, form: FlaskForm) -> None:
+    def pre_validate(self, form: ShopForm) -> None:
         if self.data not in ("", "yes", "no", None):
             raise ValidationError("Choose any, yes or no.")
 
@@ -196,7 +195,7 @@ class YesNoField(SelectField):
         return {"yes": True, "no": False}.get(self.data or "")
 
 
-class LeadFilterForm(FlaskForm):
+class LeadFilterForm(ShopForm):
     """The leads list's filters, read from the query string (a GET form: no CSRF token)."""
 
     class Meta:
@@ -225,7 +224,7 @@ class LeadFilterForm(FlaskForm):
     )
 
 
-class LeadEraseForm(FlaskForm):
+class LeadEraseForm(ShopForm):
     understood = BooleanField(
         "I understand: this deletes the lead and its history for good.",
         validators=[DataRequired("Tick the box to confirm the erasure.")],

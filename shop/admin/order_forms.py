@@ -6,12 +6,11 @@ first to a confirmation page that says what will happen, then with `confirmed=ye
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from shop.admin.forms import AmountField
-from shop.form_fields import PrintableText
+from shop.form_fields import PrintableText, ShopForm
 from shop.orders import shipping
 from shop.orders.staff_actions import NOTE_MAX, REASON_MAX, RESOLUTION_MAX
 from shop.whole_numbers import parse_whole_number
@@ -24,7 +23,7 @@ def _lines(value: Any) -> Any:
     return value.replace("\r\n", "\n").replace("\r", "\n").strip()
 
 
-class ConfirmableForm(FlaskForm):
+class ConfirmableForm(ShopForm):
     confirmed = HiddenField(validators=[PrintableText()])
 
     @property
@@ -32,7 +31,7 @@ class ConfirmableForm(FlaskForm):
         return self.confirmed.data == "yes"
 
 
-def _tracking_number(form: FlaskForm, field: StringField) -> None:
+def _tracking_number(form: ShopForm, field: StringField) -> None:
     try:
         field.data = shipping.normalize_tracking_number(field.data or "")
     except ValueError as error:
@@ -62,7 +61,7 @@ class ShipOrderForm(ConfirmableForm):
 class RefundAmountField(AmountField):
     """Dollars typed by staff ("12.50"), as integer cents in `.cents`; more than zero."""
 
-    def pre_validate(self, form: FlaskForm) -> None:
+    def pre_validate(self, form: ShopForm) -> None:
         if not (self.data or "").strip():
             self.cents = None
             raise ValidationError("Enter the amount to refund, like 12.50.")
@@ -103,7 +102,7 @@ class ResendConfirmationForm(ConfirmableForm):
     """No fields: the confirmation page says where the email goes."""
 
 
-class OrderNoteForm(FlaskForm):
+class OrderNoteForm(ShopForm):
     text = TextAreaField(
         "Internal note",
         id="note-text",
@@ -117,7 +116,7 @@ class OrderNoteForm(FlaskForm):
     )
 
 
-class ClearFlagForm(FlaskForm):
+class ClearFlagForm(ShopForm):
     resolution = TextAreaField(
         "How was it resolved?",
         id="flag-resolution",

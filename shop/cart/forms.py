@@ -2,17 +2,16 @@
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from shop.cart.errors import CartError, InvalidQuantityError
-from shop.form_fields import PrintableText, WholeNumberField, has_control_characters
+from shop.form_fields import PrintableText, ShopForm, WholeNumberField, has_control_characters
 
 WHOLE_NUMBER_MESSAGE = "Quantity must be a whole number, like 1 or 2."
 
 
-class AddToCartForm(FlaskForm):
+class AddToCartForm(ShopForm):
     sku = HiddenField(validators=[PrintableText(), DataRequired("Choose an option first."), Length(max=64)])
     quantity = WholeNumberField(
         "Quantity",
@@ -25,7 +24,7 @@ class AddToCartForm(FlaskForm):
     )
 
 
-class UpdateCartLineForm(FlaskForm):
+class UpdateCartLineForm(ShopForm):
     sku = HiddenField(
         validators=[PrintableText(), DataRequired("That item isn't in your cart."), Length(max=64)]
     )
@@ -39,19 +38,19 @@ class UpdateCartLineForm(FlaskForm):
     )
 
 
-class CartCountryForm(FlaskForm):
+class CartCountryForm(ShopForm):
     """The cart's country picker without JavaScript; the service decides whether the shop ships there."""
 
     country = HiddenField(validators=[PrintableText(), Length(max=64)])
 
 
-class RemoveCartLineForm(FlaskForm):
+class RemoveCartLineForm(ShopForm):
     sku = HiddenField(
         validators=[PrintableText(), DataRequired("That item isn't in your cart."), Length(max=64)]
     )
 
 
-def first_error(form: FlaskForm) -> str:
+def first_error(form: ShopForm) -> str:
     for errors in form.errors.values():
         if errors:
             return str(errors[0])
@@ -81,13 +80,13 @@ def read_country_json(payload: Any) -> object:
     return payload["country"]
 
 
-class DiscountCodeForm(FlaskForm):
+class DiscountCodeForm(ShopForm):
     """The cart's code box; what makes a code (and why it does not apply) is decided by shop/discounts."""
 
     code = StringField("Discount code", validators=[PrintableText()])
 
 
-class RemoveDiscountForm(FlaskForm):
+class RemoveDiscountForm(ShopForm):
     pass
 
 

@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
-from shop.form_fields import PrintableText, email_address_field
+from shop.form_fields import PrintableText, ShopForm, email_address_field
 from shop.orders.addresses import ShippingAddress
 
 ADDRESS_REQUIRED = {
@@ -40,7 +39,7 @@ def _text(label: str, max_length: int) -> StringField:
     )
 
 
-class CheckoutForm(FlaskForm):
+class CheckoutForm(ShopForm):
     email = email_address_field()
     full_name = _text("Full name", 200)
     line1 = _text("Address line 1", 200)

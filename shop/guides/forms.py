@@ -2,11 +2,10 @@
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField
 from wtforms.validators import Length, Optional
 
-from shop.form_fields import PrintableText, email_address_field
+from shop.form_fields import PrintableText, ShopForm, email_address_field
 from shop.guides.services import MAX_FIRST_NAME_LENGTH
 
 
@@ -18,7 +17,7 @@ def _one_line(value: Any) -> Any:
     return " ".join(value.split())
 
 
-class LeadCaptureForm(FlaskForm):
+class LeadCaptureForm(ShopForm):
     email = email_address_field()
     first_name = StringField(
         "First name (optional)",
@@ -42,5 +41,5 @@ class LeadCaptureForm(FlaskForm):
     page = HiddenField(validators=[PrintableText()])
 
 
-class GuideButtonForm(FlaskForm):
+class GuideButtonForm(ShopForm):
     """A POST button (confirm, resend, renew, unsubscribe): only the CSRF token."""

@@ -3,19 +3,18 @@ Shape only (a real email address, printable text, whole-number ids); shop/journa
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, ValidationError
 
-from shop.form_fields import PrintableText, email_address_field
+from shop.form_fields import PrintableText, ShopForm, email_address_field
 from shop.journal.comments import ModerationAction
 from shop.whole_numbers import parse_whole_number
 
 MAX_IDS_AT_ONCE = 200
 
 
-class CommentForm(FlaskForm):
+class CommentForm(ShopForm):
     name = StringField("Name", validators=[PrintableText()])
     email = email_address_field("Email")
     body = TextAreaField("Comment", validators=[PrintableText(multi_line=True)])
@@ -32,7 +31,7 @@ def _comment_id(value: Any) -> int:
     return number
 
 
-class CommentModerationForm(FlaskForm):
+class CommentModerationForm(ShopForm):
     action = SelectField(
         "Action",
         choices=[
@@ -51,7 +50,7 @@ class CommentModerationForm(FlaskForm):
             raise ValidationError(f"Moderate at most {MAX_IDS_AT_ONCE} comments at once.")
 
 
-class CommentReplyForm(FlaskForm):
+class CommentReplyForm(ShopForm):
     body = TextAreaField(
         "Reply as the shop",
         validators=[PrintableText(multi_line=True), DataRequired("Write a reply before posting.")],

@@ -3,14 +3,13 @@
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import SelectMultipleField, StringField, TextAreaField
 from wtforms.fields import DateTimeLocalField
 from wtforms.validators import DataRequired, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from shop.form_fields import PrintableText
+from shop.form_fields import PrintableText, ShopForm
 from shop.journal.staff_actions import MAX_BODY_CHARS, MAX_SLUG_LENGTH
 
 
@@ -25,7 +24,7 @@ class ProductChoices(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(ShopForm):
     title = StringField(
         "Title",
         filters=[_strip],
@@ -65,11 +64,11 @@ class ArticleForm(FlaskForm):
     related_products = ProductChoices("Related products", coerce=int, validate_choice=True)
 
 
-class ArticleActionForm(FlaskForm):
+class ArticleActionForm(ShopForm):
     """Publish now or unpublish: only the CSRF token."""
 
 
-class ArticleScheduleForm(FlaskForm):
+class ArticleScheduleForm(ShopForm):
     publish_at = DateTimeLocalField(
         "Publish at (UTC)",
         format="%Y-%m-%dT%H:%M",
@@ -80,7 +79,7 @@ class ArticleScheduleForm(FlaskForm):
         return self.publish_at.data.replace(tzinfo=UTC)
 
 
-class ArticleImageForm(FlaskForm):
+class ArticleImageForm(ShopForm):
     image = FileField(
         "Hero image (PNG, JPEG or WebP, up to 2 MB)", validators=[FileRequired("Choose an image file.")]
     )

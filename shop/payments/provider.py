@@ -100,22 +100,31 @@ class PaymentProvider(Protocol):
 def _int_or_none(value: Any) -> int | None:
     try:
         return int(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: an infinite float
         return None
+
+
+def _object(value: Any) -> dict[str, Any]:
+    """A nested object of the event, or {} when it is anything else: a signed event of an unexpected
+    shape (another API version) reads as missing fields, never a 500."""
+    return value if isinstance(value, dict) else {}
+
+
+def _text_or_none(value: Any) -> str | None:
+    return value if isinstance(value, str) else None
 
 
 def snapshot_from_session(data: dict[str, Any]) -> SessionSnapshot:
     """Normalise a Checkout Session (as a plain dict) from any source into a SessionSnapshot."""
-    metadata = data.get("metadata") or {}
+    metadata = _object(data.get("metadata"))
     order_id = _int_or_none(metadata.get("order_id")) or _int_or_none(data.get("client_reference_id"))
     payment_intent = data.get("payment_intent")
     if isinstance(payment_intent, dict):
         payment_intent = payment_intent.get("id")
     # API 2026-10-28: the collected address lives under collected_information.shipping_details.
-    details = (data.get("collected_information") or {}).get("shipping_details") or None
+    details = _object(_object(data.get("collected_information")).get("shipping_details"))
     shipping = None
-    if details and details.get("address"):
-        address = details["address"]
+    if address := _object(details.get("address")):
         shipping = ShippingAddress(
             name=str(details.get("name") or ""),
             line1=str(address.get("line1") or ""),
@@ -128,11 +137,11 @@ def snapshot_from_session(data: dict[str, Any]) -> SessionSnapshot:
     return SessionSnapshot(
         session_id=str(data.get("id") or ""),
         order_id=order_id,
-        status=data.get("status"),
-        payment_status=data.get("payment_status"),
+        status=_text_or_none(data.get("status")),
+        payment_status=_text_or_none(data.get("payment_status")),
         amount_total_cents=_int_or_none(data.get("amount_total")),
-        amount_tax_cents=_int_or_none((data.get("total_details") or {}).get("amount_tax")),
-        currency=(data.get("currency") or None) and str(data["currency"]).lower(),
+        amount_tax_cents=_int_or_none(_object(data.get("total_details")).get("amount_tax")),
+        currency=(_text_or_none(data.get("currency")) or "").lower() or None,
         payment_intent_id=payment_intent if isinstance(payment_intent, str) else None,
         shipping=shipping,
     )

@@ -1,11 +1,12 @@
 """The delete-account form: shape checks only (shop/privacy/services.py decides)."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from shop.form_fields import ShopForm
 
-class DeleteAccountForm(FlaskForm):
+
+class DeleteAccountForm(ShopForm):
     password = PasswordField(
         "Your password",
         validators=[
