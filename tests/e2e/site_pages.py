@@ -14,6 +14,7 @@ from typing import Literal
 
 import sqlalchemy as sa
 from flask import Flask
+from playwright.sync_api import Browser, Page, expect
 
 from shop.accounts import services as accounts
 from shop.accounts import tokens as account_tokens
@@ -35,6 +36,9 @@ from shop.journal.demo_articles import seed_demo_articles
 from shop.journal.models import Article
 from shop.orders import access
 from shop.payments import staff_refunds
+from tests.e2e.conftest import PHONE, TIMEOUT_MS
+from tests.e2e.shopper import add_hoodie_with_javascript
+from tests.e2e.test_guide_gate import GUIDE_PATH, sign_up_on_the_guide_page
 from tests.order_factory import make_pending_order, next_session_id, pay
 
 PASSWORD = "correct horse battery"
@@ -166,11 +170,35 @@ def unlisted_endpoints(app: Flask) -> set[str]:
     return get_endpoints(app) - listed
 
 
-def pages_for(audience: Audience) -> list[SitePage]:
-    return [page for page in PAGES if page.audience == audience]
-
-
 PAGE_BY_ENDPOINT = {page.endpoint: page for page in PAGES}
+
+
+# --- browsing as each audience ---------------------------------------------------------------------
+
+
+def log_in(page: Page, email: str) -> None:
+    page.goto("/account/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator(".flashes")).to_contain_text("You're logged in.")
+
+
+def open_tab(browser: Browser, base_url: str, viewport: str, audience: Audience) -> Page:
+    """A tab in a new browser context of `viewport` ("desktop" or "phone", 360×740), as `audience`: the
+    visitor has asked for the free guide and has a hoodie in the cart; the customer and the admin are
+    logged in. The caller closes `page.context`."""
+    size = {"viewport": PHONE, "is_mobile": True} if viewport == "phone" else {}
+    context = browser.new_context(base_url=base_url, **size)
+    context.set_default_timeout(TIMEOUT_MS)
+    page = context.new_page()
+    if audience == "visitor":
+        page.goto(GUIDE_PATH)
+        sign_up_on_the_guide_page(page, f"robin-{viewport}@example.com")
+        add_hoodie_with_javascript(page, "M")
+    else:
+        log_in(page, CUSTOMER_EMAIL if audience == "customer" else STAFF_EMAIL)
+    return page
 
 
 # --- sample data ---------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import PHONE, TIMEOUT_MS, LiveServer
+from tests.e2e.conftest import LiveServer
 from tests.e2e.shopper import (
     add_hoodie_with_javascript,
     assert_no_axe_violations,
@@ -20,16 +20,13 @@ from tests.e2e.shopper import (
     shipping_message,
 )
 from tests.e2e.site_pages import (
-    CUSTOMER_EMAIL,
     PAGE_BY_ENDPOINT,
     PAGES,
-    PASSWORD,
-    STAFF_EMAIL,
     Audience,
+    open_tab,
     seed_samples,
     unlisted_endpoints,
 )
-from tests.e2e.test_guide_gate import GUIDE_PATH, sign_up_on_the_guide_page
 
 pytestmark = pytest.mark.e2e
 
@@ -97,39 +94,20 @@ def samples(live_server: LiveServer) -> dict[str, str]:
     return seed_samples(live_server.app)
 
 
-def _log_in(page: Page, email: str) -> None:
-    page.goto("/account/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    expect(page.locator(".flashes")).to_contain_text("You're logged in.")
-
-
 @pytest.fixture(scope="module")
 def walker(
     browser: Browser, live_server: LiveServer, samples: dict[str, str]
 ) -> Iterator[Callable[[str, Audience], Page]]:
-    """One browser tab per viewport and audience, made on first use and kept for the module: the visitor
-    has a hoodie in the cart and has asked for the free guide; the customer and the admin are logged in."""
-    contexts: dict[tuple[str, Audience], Page] = {}
+    """One browser tab per viewport and audience, opened on first use and kept for the module."""
+    tabs: dict[tuple[str, Audience], Page] = {}
 
     def tab(viewport: str, audience: Audience) -> Page:
-        if (viewport, audience) not in contexts:
-            size = {"viewport": PHONE, "is_mobile": True} if viewport == "phone" else {}
-            context = browser.new_context(base_url=live_server.url, **size)
-            context.set_default_timeout(TIMEOUT_MS)
-            page = context.new_page()
-            if audience == "visitor":
-                page.goto(GUIDE_PATH)
-                sign_up_on_the_guide_page(page, f"robin-{viewport}@example.com")
-                add_hoodie_with_javascript(page, "M")
-            else:
-                _log_in(page, CUSTOMER_EMAIL if audience == "customer" else STAFF_EMAIL)
-            contexts[viewport, audience] = page
-        return contexts[viewport, audience]
+        if (viewport, audience) not in tabs:
+            tabs[viewport, audience] = open_tab(browser, live_server.url, viewport, audience)
+        return tabs[viewport, audience]
 
     yield tab
-    for page in contexts.values():
+    for page in tabs.values():
         page.context.close()
 
 
