@@ -22,6 +22,7 @@ import argparse
 import json
 import os
 import secrets
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,6 +31,7 @@ from collections.abc import Sequence
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 AUDIT_DIR = Path(__file__).resolve().parent
 ROOT_DIR = AUDIT_DIR.parent
@@ -61,7 +63,8 @@ class LighthouseResult:
     indexable: bool
     scores: dict[str, float]
     first_load_bytes: int
-    runs: list[dict[str, float]] = field(default_factory=list)
+    failed_audits: list[str]
+    runs: list[dict[str, Any]] = field(default_factory=list)
 
     def misses(self) -> list[str]:
         wanted = [c for c in CATEGORIES if c != "seo" or self.indexable]
@@ -124,7 +127,7 @@ def seed_samples_here() -> None:
 # --- Lighthouse -------------------------------------------------------------------------------------
 
 
-def run_lighthouse(url: str, out: Path, cookie: str | None) -> dict[str, float | int]:
+def run_lighthouse(url: str, out: Path, cookie: str | None) -> dict[str, Any]:
     flags = "--headless=new --no-sandbox --disable-gpu --disable-background-networking"
     flags += " --disable-component-update --disable-sync --no-first-run"
     command = ["node", str(LIGHTHOUSE), url, "--quiet", "--output=json", f"--output-path={out}"]
@@ -137,8 +140,18 @@ def run_lighthouse(url: str, out: Path, cookie: str | None) -> dict[str, float |
     if completed.returncode != 0 or not out.exists():
         raise RuntimeError(f"lighthouse failed on {url}:\n{completed.stdout}{completed.stderr}")
     report = json.loads(out.read_text())
-    run: dict[str, float | int] = {c: report["categories"][c]["score"] or 0.0 for c in CATEGORIES}
+    run: dict[str, Any] = {c: report["categories"][c]["score"] or 0.0 for c in CATEGORIES}
     run["bytes"] = int(report["audits"]["total-byte-weight"]["numericValue"])
+    # The scored audits that did not pass, so a missed budget says why.
+    run["failed"] = sorted(
+        {
+            ref["id"]
+            for category in CATEGORIES
+            for ref in report["categories"][category]["auditRefs"]
+            if ref["weight"] and (report["audits"][ref["id"]].get("score") or 0) < 1
+            if report["audits"][ref["id"]].get("scoreDisplayMode") in ("binary", "numeric")
+        }
+    )
     return run
 
 
@@ -156,6 +169,11 @@ def audit_with_lighthouse(
             if run["performance"] >= 1.0:
                 break
         best = max(runs, key=lambda run: run["performance"])
+        # Keep the counted run's full report beside latest.json (open it in the Lighthouse viewer).
+        slug = "".join(c if c.isalnum() else "-" for c in target.name).strip("-")
+        shutil.copy(
+            scratch / f"lh-{len(results)}-{runs.index(best)}.json", RESULTS_DIR / f"lighthouse-{slug}.json"
+        )
         results.append(
             LighthouseResult(
                 target.name,
@@ -163,6 +181,7 @@ def audit_with_lighthouse(
                 target.indexable,
                 {c: float(best[c]) for c in CATEGORIES},
                 int(best["bytes"]),
+                best["failed"],
                 runs,
             )
         )
@@ -210,15 +229,16 @@ def audit_with_axe(base_url: str, samples: dict[str, str]) -> tuple[list[AxeResu
 
 def lighthouse_table(results: list[LighthouseResult]) -> str:
     lines = [
-        "| page | performance | accessibility | best practices | SEO | first load |",
-        "|---|---|---|---|---|---|",
+        "| page | performance | accessibility | best practices | SEO | first load | audits not passed |",
+        "|---|---|---|---|---|---|---|",
     ]
     for result in results:
         scores = [f"{round(result.scores[c] * 100)}" for c in CATEGORIES]
         if not result.indexable:
-            scores[3] += " (noindex)"
+            scores[3] += " (not indexed)"
         kilobytes = f"{result.first_load_bytes / 1024:.1f} KB"
-        lines.append(f"| {result.name} `{result.path}` | {' | '.join(scores)} | {kilobytes} |")
+        failed = ", ".join(result.failed_audits) or "–"
+        lines.append(f"| {result.name} `{result.path}` | {' | '.join(scores)} | {kilobytes} | {failed} |")
     return "\n".join(lines)
 
 
