@@ -73,4 +73,4 @@ audit: install-dev audit/node_modules/.installed
 	$(BIN)/python audit/run.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache audit/node_modules audit/results
