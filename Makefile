@@ -9,7 +9,7 @@ PORT ?= 5000
 # `make run APP_ENV=production` or by exporting APP_ENV.
 export APP_ENV ?= development
 
-.PHONY: run test lint format install install-dev migrate seed bench e2e clean
+.PHONY: run test lint format install install-dev migrate seed bench audit e2e clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -62,5 +62,15 @@ bench: install-dev
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/orders.py
 
+# Lighthouse, pinned in audit/package.json and audit/package-lock.json (needs Node 20 and npm).
+audit/node_modules/.installed: audit/package.json audit/package-lock.json
+	npm ci --prefix audit --no-audit --no-fund --loglevel=error
+	touch $@
+
+## make audit: Lighthouse (mobile) on six storefront pages and axe-core on every page at 360 px and desktop,
+## against the shop in production mode on SQLite with demo data; prints a table, fails when a budget is missed
+audit: install-dev audit/node_modules/.installed
+	$(BIN)/python audit/run.py
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache audit/node_modules audit/results

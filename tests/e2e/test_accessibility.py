@@ -1,13 +1,17 @@
-"""axe-core in Chromium finds no violations on the storefront's pages, at desktop and phone sizes."""
+"""axe-core in Chromium finds no violations on any page of the shop (every storefront, account and admin
+page that `app.url_map` serves as HTML, listed in tests/e2e/site_pages.py), at desktop size and on a 360 px
+phone; and on the storefront's states that only a shopper's actions reach."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from tests.e2e.conftest import LiveServer
 from tests.e2e.shopper import (
-    HOODIE_PATH,
     add_hoodie_with_javascript,
+    assert_no_axe_violations,
     axe_cases,
     axe_violations,
     cart_quantity,
@@ -15,20 +19,16 @@ from tests.e2e.shopper import (
     describe_violations,
     shipping_message,
 )
+from tests.e2e.site_pages import (
+    PAGE_BY_ENDPOINT,
+    PAGES,
+    Audience,
+    open_tab,
+    seed_samples,
+    unlisted_endpoints,
+)
 
 pytestmark = pytest.mark.e2e
-
-
-def open_home(page: Page) -> None:
-    page.goto("/")
-
-
-def open_catalog(page: Page) -> None:
-    page.goto("/products")
-
-
-def open_product(page: Page) -> None:
-    page.goto(HOODIE_PATH)
 
 
 def open_product_after_adding(page: Page) -> None:
@@ -60,10 +60,8 @@ def open_cart_showing_an_error(page: Page) -> None:
     expect(page.locator('[data-refresh="cart-root"]')).not_to_have_attribute("aria-busy", "true")
 
 
-PAGES: dict[str, Callable[[Page], None]] = {
-    "home": open_home,
-    "catalog": open_catalog,
-    "product": open_product,
+# States of storefront pages that only a shopper's actions reach (each page as it loads is in the walk below).
+STATES: dict[str, Callable[[Page], None]] = {
     "product-after-adding": open_product_after_adding,
     "empty-cart": open_empty_cart,
     "cart": open_cart_with_items,
@@ -71,14 +69,64 @@ PAGES: dict[str, Callable[[Page], None]] = {
 }
 
 
-# Every state at desktop size; the issue's four pages again at a 360×740 phone, where the layout reflows.
-@axe_cases(PAGES, on_phone=("home", "catalog", "product", "cart"))
-def test_axe_finds_no_violations(
+# Every state at desktop size; the cart's again at a 360×740 phone, where the layout reflows.
+@axe_cases(STATES, on_phone=("cart",))
+def test_axe_finds_no_violations_in_a_shoppers_states(
     new_context: Callable[..., BrowserContext], viewport: str, page_name: str
 ) -> None:
     # given the page as a shopper reaches it, in a fresh browser of that size,
     # when axe-core checks it, then it reports nothing
-    check_axe(new_context, viewport, PAGES[page_name])
+    check_axe(new_context, viewport, STATES[page_name])
+
+
+# --- the walk over every page ----------------------------------------------------------------------
+
+
+def test_every_html_page_is_walked_or_excluded_with_a_reason(live_server: LiveServer) -> None:
+    # given the app's routes, then each GET endpoint is a page of the walk or an exclusion
+    assert not unlisted_endpoints(live_server.app), (
+        "add these GET endpoints to PAGES or EXCLUDED in tests/e2e/site_pages.py"
+    )
+
+
+@pytest.fixture(scope="module")
+def samples(live_server: LiveServer) -> dict[str, str]:
+    return seed_samples(live_server.app)
+
+
+@pytest.fixture(scope="module")
+def walker(
+    browser: Browser, live_server: LiveServer, samples: dict[str, str]
+) -> Iterator[Callable[[str, Audience], Page]]:
+    """One browser tab per viewport and audience, opened on first use and kept for the module."""
+    tabs: dict[tuple[str, Audience], Page] = {}
+
+    def tab(viewport: str, audience: Audience) -> Page:
+        if (viewport, audience) not in tabs:
+            tabs[viewport, audience] = open_tab(browser, live_server.url, viewport, audience)
+        return tabs[viewport, audience]
+
+    yield tab
+    for page in tabs.values():
+        page.context.close()
+
+
+@pytest.mark.parametrize("endpoint", [page.endpoint for page in PAGES])
+@pytest.mark.parametrize("viewport", ["desktop", "phone"])
+def test_axe_finds_no_violations_on_any_page(
+    walker: Callable[[str, Audience], Page], samples: dict[str, str], viewport: str, endpoint: str
+) -> None:
+    # given the page opened by whoever reaches it, in a browser of that size
+    site_page = PAGE_BY_ENDPOINT[endpoint]
+    path = site_page.path(samples)
+    page = walker(viewport, site_page.audience)
+    response = page.goto(path)
+
+    # then it is the page itself (not an error or a redirect elsewhere)
+    assert response is not None and response.status == 200, f"{path} answered {response and response.status}"
+    assert urlsplit(page.url).path == urlsplit(path).path, f"{path} went to {page.url}"
+    # and axe-core reports nothing on it
+    assert_no_axe_violations(page)
 
 
 def test_violation_report_names_the_rule_and_the_element(page: Page) -> None:
