@@ -1,4 +1,4 @@
-"""Full-text search of product names and summaries on PostgreSQL (a GIN expression index)
+"""Full-text search of product names and summaries on PostgreSQL (a GIN expression index); variants by stock, leads by source
 
 Revision ID: 0016_search
 Revises: 0015_discount_codes
@@ -22,11 +22,15 @@ SEARCH_DOCUMENT = (
 
 
 def upgrade():
+    op.create_index("ix_product_variant_stock", "product_variant", ["stock_on_hand", "sku"])
+    op.create_index("ix_lead_utm_source", "lead", ["utm_source"])
     # SQLite has no full-text index here: its search stays a LIKE over the (small) catalog.
     if op.get_bind().dialect.name == "postgresql":
         op.execute(f"CREATE INDEX ix_product_search ON product USING gin (({SEARCH_DOCUMENT}))")
 
 
 def downgrade():
+    op.drop_index("ix_lead_utm_source", table_name="lead")
+    op.drop_index("ix_product_variant_stock", table_name="product_variant")
     if op.get_bind().dialect.name == "postgresql":
         op.execute("DROP INDEX ix_product_search")

@@ -115,6 +115,8 @@ class ProductVariant(db.Model):
     __table_args__ = (
         sa.CheckConstraint("price_cents >= 0", name="price_not_negative"),
         sa.CheckConstraint("stock_on_hand IS NULL OR stock_on_hand >= 0", name="stock_not_negative"),
+        # The dashboard's low-stock list: the lowest few, in order, without sorting every variant.
+        sa.Index("ix_product_variant_stock", "stock_on_hand", "sku"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
