@@ -99,7 +99,8 @@ def seed_scale(counts: ScaleCounts, progress: Callable[[str], None] = lambda _: 
     if _is_postgresql():
         with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             # Statistics for the planner, and the visibility map that lets counts read indexes only.
-            connection.execute(sa.text("VACUUM ANALYZE"))
+            tables = ", ".join(f'"{name}"' for name in state.counts)
+            connection.execute(sa.text(f"VACUUM ANALYZE {tables}"))
     return state.counts
 
 
