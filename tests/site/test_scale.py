@@ -16,6 +16,7 @@ from shop.guides.models import Lead
 from shop.journal.models import Article
 from shop.orders.invoice_models import CreditNote, DocumentCounter, Invoice
 from shop.orders.models import Order, OrderLine, OrderStatus
+from shop.pagination import COUNT_CAP, count_at_most
 from shop.site.scale_seed import ScaleCounts, ScaleSeedError, seed_scale
 from tests.admin.helpers import client_as
 from tests.conftest import count_queries, reset_database
@@ -153,3 +154,13 @@ def test_statements_per_page_do_not_grow_with_the_data(scale_app: Flask) -> None
     larger = _statements_per_page(scale_app, visitor, staff)
 
     assert larger == small
+
+
+def test_staff_lists_count_no_further_than_the_cap(scale_app: Flask) -> None:
+    seed_scale(ScaleCounts(products=2, orders=5, leads=6, articles=0))
+
+    assert count_at_most(sa.select(Lead.id), cap=3) == 4  # "more than 3"
+    assert count_at_most(sa.select(Lead.id), cap=10) == 6
+    render = scale_app.jinja_env.from_string("{{ n|row_count }}").render
+    assert render(n=COUNT_CAP + 1) == f"more than {COUNT_CAP:,}"
+    assert render(n=COUNT_CAP) == f"{COUNT_CAP:,}"
