@@ -261,6 +261,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", default="", help="comma-separated row names to measure (default: all)")
     parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument("--worker-timeout", type=int, default=120, help="gunicorn --timeout (default 120)")
     parser.add_argument("--ports", default="", help="FIRST-LAST: bind gunicorn to a free port in this range")
     args = parser.parse_args()
     if args.ports:
@@ -277,6 +278,9 @@ def main() -> None:
         ensure_staff(args.database_url, scratch)
         paths = sample_paths(args.database_url)
         env = shop_env(args, args.database_url, scratch)
+        # A sync worker busy with one response for longer than gunicorn's --timeout (30 s by default) is
+        # killed mid-stream: the big exports need a longer one, as the README's deployment section says.
+        env["GUNICORN_CMD_ARGS"] = f"--timeout {args.worker_timeout}"
         server = stack.enter_context(
             gunicorn("scale", "wsgi:app", workers=args.workers, cwd=ROOT_DIR, env=env)
         )
