@@ -259,7 +259,7 @@ def main() -> None:
     parser.add_argument("--duration", default="10s", help="wrk duration per page (default 10s)")
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--only", default="", help="comma-separated row names to measure (default: all)")
+    parser.add_argument("--only", default="", help="row names to measure, separated by ; (default: all)")
     parser.add_argument("--skip-exports", action="store_true")
     parser.add_argument("--worker-timeout", type=int, default=120, help="gunicorn --timeout (default 120)")
     parser.add_argument("--ports", default="", help="FIRST-LAST: bind gunicorn to a free port in this range")
@@ -270,7 +270,7 @@ def main() -> None:
         PORTS = (first, last + 1)
         run.free_port = port_in_range  # bench/run.py's gunicorn() asks its module for the port
     RESULTS_DIR.mkdir(exist_ok=True)
-    only = {name.strip() for name in args.only.split(",") if name.strip()}
+    only = {name.strip() for name in args.only.split(";") if name.strip()}
     with ExitStack() as stack:
         scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-scale-")))
         if args.seed:
@@ -319,8 +319,10 @@ def main() -> None:
             run_wrk("wrk", url, threads=2, connections=args.connections, duration="2s", cookie=page_cookie)
             load = load_average()
             p50, result = load_page(url, args.connections, args.duration, page_cookie)
-            verdict = "ok" if result.p99_ms < budget else "OVER"
             errors = result.non_2xx_3xx + result.socket_errors
+            verdict = "ok" if result.p99_ms < budget and not errors else "OVER"
+            if errors and result.requests <= errors:
+                verdict = "FAILED (every request timed out or erred)"
             print(
                 f"| {name} | `{path}` | {p50:.1f} | {result.p99_ms:.1f} | {result.requests_per_second:.0f} | "
                 f"< {budget:.0f} ms {verdict} | {errors} | {load} |",
