@@ -12,6 +12,7 @@ from shop.accounts.models import Role
 from shop.catalog.models import Product, ProductVariant
 from shop.cli import shop_cli
 from shop.extensions import db, page_cache
+from shop.guides import export as lead_export
 from shop.guides.models import Lead
 from shop.journal.models import Article
 from shop.orders.invoice_models import CreditNote, DocumentCounter, Invoice
@@ -164,3 +165,18 @@ def test_staff_lists_count_no_further_than_the_cap(scale_app: Flask) -> None:
     render = scale_app.jinja_env.from_string("{{ n|row_count }}").render
     assert render(n=COUNT_CAP + 1) == f"more than {COUNT_CAP:,}"
     assert render(n=COUNT_CAP) == f"{COUNT_CAP:,}"
+
+
+def test_exports_continue_each_batch_from_an_index_range(scale_app: Flask) -> None:
+    """Each batch after the first starts where the last ended with a row comparison on (created_at, id),
+    which the database reads as one index range (spelt with OR, PostgreSQL re-read every earlier row)."""
+    seed_scale(ScaleCounts(products=2, orders=5, leads=7, articles=0))
+    first, cursor = lead_export.csv_batch(lead_export.LeadFilter(include_all=True), after=None, size=3)
+
+    with count_queries(scale_app) as statements:
+        second, _ = lead_export.csv_batch(lead_export.LeadFilter(include_all=True), after=cursor, size=3)
+
+    assert first.count("\n") == second.count("\n") == 3 and not set(first.splitlines()) & set(
+        second.splitlines()
+    )
+    assert any("(lead.created_at, lead.id) <" in statement for statement in statements)
