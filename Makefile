@@ -9,7 +9,7 @@ PORT ?= 5000
 # `make run APP_ENV=production` or by exporting APP_ENV.
 export APP_ENV ?= development
 
-.PHONY: run test lint format install install-dev migrate seed bench audit e2e clean
+.PHONY: run test lint format install install-dev migrate seed bench bench-scale audit e2e clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,6 +71,11 @@ audit/node_modules/.installed: audit/package.json audit/package-lock.json
 ## against the shop in production mode on SQLite with demo data; prints a table, fails when a budget is missed
 audit: install-dev audit/node_modules/.installed
 	$(BIN)/python audit/run.py
+
+## make bench-scale: the shop over a big PostgreSQL database (seed it first with `flask shop seed --scale`, or pass
+## BENCH_SCALE_ARGS=--seed to drop, recreate and seed BENCH_DATABASE_URL, default shop_scale on 127.0.0.1)
+bench-scale: install-dev
+	$(BIN)/python bench/scale.py $(BENCH_SCALE_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache audit/node_modules audit/results

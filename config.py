@@ -363,6 +363,9 @@ class Config:
     # invalidates it at once, this only bounds memory use.
     CATALOG_CACHE_SECONDS = _env_int("CATALOG_CACHE_SECONDS", 300)
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "shop:page:")
+    # Seconds the admin dashboard's figures (revenue, lists, stock, leads, charts) may be reused for the
+    # same range before they are read again; the page says how old they are. 0 reads them on every view.
+    ADMIN_DASHBOARD_CACHE_SECONDS = _env_int("ADMIN_DASHBOARD_CACHE_SECONDS", 30)
     # How long a process holds the catalog revision without asking Redis or the database. A change
     # made in this process is seen at once; other processes see it within about this long.
     CATALOG_REVISION_SECONDS = _env_int("CATALOG_REVISION_SECONDS", 2)
@@ -477,6 +480,7 @@ class TestConfig(Config):
         else {}
     )
     CACHE_KEY_PREFIX = f"shop-test-{os.getpid()}:page:"
+    ADMIN_DASHBOARD_CACHE_SECONDS = 0  # tests that check the cache switch it on
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
     STORAGE_BACKEND = "local"  # tests that need a bucket say so (tests/s3_server.py)
     PAYMENT_PROVIDER = "dev"

@@ -2,6 +2,7 @@
 
 import secrets
 import threading
+import time
 from datetime import UTC, datetime, timedelta
 from typing import TextIO
 
@@ -25,6 +26,7 @@ from shop.orders.invoices import issue_missing_invoices
 from shop.orders.pending import release_expired_orders
 from shop.payments import services as payment_services
 from shop.payments.errors import PaymentError
+from shop.site import scale_seed
 from shop.storage import (
     LocalFileStorage,
     StorageUnavailableError,
@@ -40,8 +42,42 @@ shop_cli = AppGroup("shop", help="Shop operations: seeding, maintenance.")
 
 @shop_cli.command("seed")
 @click.option("--if-empty", is_flag=True, help="Only seed when the catalog has no products.")
-def seed(if_empty: bool) -> None:
-    """Load the demo catalog (idempotent: only what is missing is created)."""
+@click.option("--scale", is_flag=True, help="Then add a big made-up shop for measuring (a fresh database).")
+@click.option(
+    "--products", type=click.IntRange(min=0), default=10_000, show_default=True, help="With --scale."
+)
+@click.option(
+    "--orders", type=click.IntRange(min=0), default=200_000, show_default=True, help="With --scale."
+)
+@click.option("--leads", type=click.IntRange(min=0), default=500_000, show_default=True, help="With --scale.")
+@click.option(
+    "--articles", type=click.IntRange(min=0), default=5_000, show_default=True, help="With --scale."
+)
+@click.option(
+    "--random-seed", type=int, default=15, show_default=True, help="With --scale: same seed, same rows."
+)
+def seed(
+    if_empty: bool, scale: bool, products: int, orders: int, leads: int, articles: int, random_seed: int
+) -> None:
+    """Load the demo catalog (idempotent: only what is missing is created); with --scale, then add
+    products with variants, two years of orders, leads and articles in bulk (deterministic)."""
+    if not scale:
+        _seed_demo(if_empty)
+        return
+    _seed_demo(if_empty=False)
+    counts = scale_seed.ScaleCounts(
+        products=products, orders=orders, leads=leads, articles=articles, seed=random_seed
+    )
+    started = time.perf_counter()
+    try:
+        created = scale_seed.seed_scale(counts, progress=lambda line: click.echo(f"  {line}"))
+    except scale_seed.ScaleSeedError as error:
+        raise click.ClickException(str(error)) from error
+    summary = ", ".join(f"{count} {table}" for table, count in created.items())
+    click.echo(f"Seeded the scale data set in {time.perf_counter() - started:.1f} s: {summary}.")
+
+
+def _seed_demo(if_empty: bool) -> None:
     if if_empty and not demo_catalog.catalog_is_empty():
         click.echo("Catalog already has products; nothing seeded.")
         return

@@ -1,10 +1,17 @@
 """Page numbers from the query string and page counts, the same on every paginated list."""
 
+from typing import Any
+
+import sqlalchemy as sa
 from flask import abort, request
 
+from shop.extensions import db
 from shop.whole_numbers import parse_whole_number
 
 MAX_PAGE = 100_000
+# Staff lists count their rows no further than this: past it the list says "more than 10,000" and its
+# pages end there (narrow with the filters), so a list's cost does not grow with the history.
+COUNT_CAP = 10_000
 
 
 def requested_page(not_found: str = "That page does not exist.") -> int:
@@ -30,3 +37,10 @@ def existing_page_count(
     if page > pages:
         abort(404, description=not_found)
     return pages
+
+
+def count_at_most(query: sa.Select[Any], cap: int = COUNT_CAP) -> int:
+    """How many rows `query` returns, counted no further than cap + 1 (a number above `cap` means
+    "more than cap"): the database stops reading after cap + 1 rows instead of counting every match."""
+    limited = query.order_by(None).limit(cap + 1).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(limited)) or 0

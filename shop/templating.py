@@ -9,6 +9,7 @@ from flask import url_for as flask_url_for
 
 from shop.cart import session_cart
 from shop.money import format_cents, format_cents_short
+from shop.pagination import COUNT_CAP
 from shop.pricing_config import pricing_knobs
 
 
@@ -38,6 +39,7 @@ def _memoised_url_for(app: Flask) -> Any:
 def init_app(app: Flask) -> None:
     currency = app.config["SHOP_CURRENCY"]
     app.jinja_env.globals["url_for"] = _memoised_url_for(app)
+    app.jinja_env.globals["count_cap"] = COUNT_CAP
 
     @app.template_filter("money")
     def money(amount_cents: int) -> str:
@@ -54,6 +56,11 @@ def init_app(app: Flask) -> None:
         """ "Tax (8.25%)" for the rates an order or estimate was taxed at; plain "Tax" when none is known."""
         rates = [rate for rate in (rates_bp or ()) if rate]
         return f"Tax ({', '.join(percent_bp(rate) for rate in rates)})" if rates else "Tax"
+
+    @app.template_filter("row_count")
+    def row_count(total: int) -> str:
+        """A staff list's count, which stops at COUNT_CAP (shop/pagination.py): "1,234" or "more than …"."""
+        return f"more than {COUNT_CAP:,}" if total > COUNT_CAP else f"{total:,}"
 
     @app.template_filter("money_short")
     def money_short(amount_cents: int) -> str:

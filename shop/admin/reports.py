@@ -93,6 +93,7 @@ class Dashboard:
     attention: list[OrderRow]
     attention_count: int
     low_stock: list[ProductVariant]
+    low_stock_count: int
     leads: LeadStats
 
 
@@ -212,6 +213,7 @@ def build_dashboard(
         to_ship_count=to_ship_count,
         attention=attention,
         attention_count=attention_count,
-        low_stock=catalog.list_low_stock(),
+        low_stock=catalog.list_low_stock(limit=list_limit),
+        low_stock_count=catalog.count_low_stock(),
         leads=_leads(now, day_start(today - timedelta(days=LEAD_WINDOW_DAYS - 1), zone)),
     )

@@ -161,15 +161,29 @@ def list_stock_history(product_id: int, limit: int = 50) -> list[StockAdjustment
     )
 
 
-def list_low_stock(threshold: int = LOW_STOCK_THRESHOLD) -> list[ProductVariant]:
+def _low_stock(threshold: int) -> sa.ColumnElement[bool]:
+    return sa.and_(ProductVariant.stock_on_hand.is_not(None), ProductVariant.stock_on_hand <= threshold)
+
+
+def list_low_stock(threshold: int = LOW_STOCK_THRESHOLD, *, limit: int | None = None) -> list[ProductVariant]:
+    """The variants with the least stock, lowest first (at most `limit`: a big catalog may have thousands;
+    read in stock order through ix_product_variant_stock)."""
     return list(
         db.session.scalars(
             sa.select(ProductVariant)
             .join(Product)
-            .where(ProductVariant.stock_on_hand.is_not(None), ProductVariant.stock_on_hand <= threshold)
+            .where(_low_stock(threshold))
             .options(joinedload(ProductVariant.product))
             .order_by(ProductVariant.stock_on_hand, ProductVariant.sku)
+            .limit(limit)
         )
+    )
+
+
+def count_low_stock(threshold: int = LOW_STOCK_THRESHOLD) -> int:
+    return (
+        db.session.scalar(sa.select(sa.func.count()).select_from(ProductVariant).where(_low_stock(threshold)))
+        or 0
     )
 
 

@@ -39,11 +39,26 @@ class Category(db.Model):
         return f"<Category {self.slug}>"
 
 
+def search_document_sql(table: str = "") -> str:
+    """What a search reads on PostgreSQL: the product's name (weight A) and summary (weight B), stemmed as
+    English. The GIN index ix_product_search is built on this very expression (unqualified) and a query
+    must repeat it (qualified with `table.`) for the planner to use the index."""
+    prefix = f"{table}." if table else ""
+    return (
+        f"setweight(to_tsvector('english'::regconfig, coalesce({prefix}name, '')), 'A') || "
+        f"setweight(to_tsvector('english'::regconfig, coalesce({prefix}summary, '')), 'B')"
+    )
+
+
 class Product(db.Model):
     __tablename__ = "product"
     __table_args__ = (
         sa.CheckConstraint("kind IN ('digital', 'physical')", name="kind_known"),
         sa.Index("ix_product_listing", "is_published", "position", "id"),
+        # Full-text search by a word of the name or summary (PostgreSQL only; SQLite searches with LIKE).
+        sa.Index("ix_product_search", sa.text(f"({search_document_sql()})"), postgresql_using="gin").ddl_if(
+            dialect="postgresql"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -100,6 +115,8 @@ class ProductVariant(db.Model):
     __table_args__ = (
         sa.CheckConstraint("price_cents >= 0", name="price_not_negative"),
         sa.CheckConstraint("stock_on_hand IS NULL OR stock_on_hand >= 0", name="stock_not_negative"),
+        # The dashboard's low-stock list: the lowest few, in order, without sorting every variant.
+        sa.Index("ix_product_variant_stock", "stock_on_hand", "sku"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -5,7 +5,7 @@ from flask import current_app, has_app_context
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from shop.catalog.errors import PageOutOfRangeError, UnknownCategoryError
-from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant
+from shop.catalog.models import CatalogRevision, Category, Product, ProductVariant, search_document_sql
 from shop.catalog.product_views import CatalogPage, CategoryView, ProductView, VariantView
 from shop.extensions import db, page_cache
 from shop.pagination import page_count
@@ -99,6 +99,34 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def _search_condition(search: str) -> tuple[sa.ColumnElement[bool], sa.ColumnElement[float] | None]:
+    """Which products a search finds, and how to rank them (None: no ranking).
+
+    PostgreSQL: full-text search of the name and summary (English stemming, so "hoodies" finds "Hoodie"),
+    read through the GIN index ix_product_search, ranked name-first by ts_rank; the text goes through
+    websearch_to_tsquery, which accepts any input (stop words or punctuation alone match nothing), and an
+    exact SKU (any case) also finds its product. SQLite: a case-insensitive substring of the name, summary
+    or a SKU.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        document = sa.literal_column(f"({search_document_sql(Product.__tablename__)})")
+        query = sa.func.websearch_to_tsquery(sa.literal_column("'english'::regconfig"), search)
+        by_sku = (
+            sa.select(ProductVariant.product_id)
+            .where(ProductVariant.sku == search.upper())
+            .limit(1)
+            .scalar_subquery()
+        )
+        return sa.or_(document.op("@@")(query), Product.id == by_sku), sa.func.ts_rank(document, query)
+    pattern = f"%{_escape_like(search)}%"
+    condition = sa.or_(
+        Product.name.ilike(pattern, escape="\\"),
+        Product.summary.ilike(pattern, escape="\\"),
+        Product.variants.any(ProductVariant.sku.ilike(pattern, escape="\\")),
+    )
+    return condition, None
+
+
 def list_products(*, category_slug: str | None, search: str, page: int, page_size: int) -> CatalogPage:
     """One page of published products, optionally in one category and matching a search.
 
@@ -113,22 +141,19 @@ def list_products(*, category_slug: str | None, search: str, page: int, page_siz
         if category is None:
             raise UnknownCategoryError(category_slug)
         filters.append(Product.category_id == category.id)
+    ranking: list[sa.ColumnElement[float]] = []
     if search:
-        pattern = f"%{_escape_like(search)}%"
-        filters.append(
-            sa.or_(
-                Product.name.ilike(pattern, escape="\\"),
-                Product.summary.ilike(pattern, escape="\\"),
-                Product.variants.any(ProductVariant.sku.ilike(pattern, escape="\\")),
-            )
-        )
+        match, rank = _search_condition(search)
+        filters.append(match)
+        ranking = [rank.desc()] if rank is not None else []
     total = db.session.scalar(sa.select(sa.func.count(Product.id)).where(*filters)) or 0
     pages = page_count(total, page_size)
     if page < 1 or page > pages:
         raise PageOutOfRangeError()
-    products = db.session.scalars(
-        _published_products().where(*filters).limit(page_size).offset((page - 1) * page_size)
-    ).unique()
+    listing = _published_products().where(*filters)
+    if ranking:
+        listing = listing.order_by(None).order_by(*ranking, Product.position, Product.id)
+    products = db.session.scalars(listing.limit(page_size).offset((page - 1) * page_size)).unique()
     return CatalogPage(
         products=tuple(product_view(product) for product in products),
         page=page,

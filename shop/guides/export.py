@@ -142,9 +142,9 @@ def csv_batch(
     query = select_leads(lead_filter).limit(size)
     if after is not None:
         created_at, lead_id = after
-        query = query.where(
-            sa.or_(Lead.created_at < created_at, sa.and_(Lead.created_at == created_at, Lead.id < lead_id))
-        )
+        # A row comparison, which the database reads as one range of ix_lead_created_at from the cursor
+        # on (the same condition spelt with OR made PostgreSQL read every earlier lead for each batch).
+        query = query.where(sa.tuple_(Lead.created_at, Lead.id) < sa.tuple_(created_at, lead_id))
     leads = db.session.scalars(query).all()
     text = "".join(csv_line(lead_row(lead)) for lead in leads)
     cursor = (leads[-1].created_at, leads[-1].id) if len(leads) == size else None

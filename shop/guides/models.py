@@ -28,6 +28,8 @@ class Lead(db.Model):
             "email",
             postgresql_include=["id", "created_at", "utm_source", "utm_campaign"],
         ),
+        # The leads list's source suggestions, one index probe per distinct source.
+        sa.Index("ix_lead_utm_source", "utm_source"),
         {"sqlite_autoincrement": True},
     )
 

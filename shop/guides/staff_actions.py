@@ -18,7 +18,7 @@ from shop.guides import services
 from shop.guides.export import LeadFilter, count_leads, select_leads
 from shop.guides.models import ConsentRecord, Lead
 from shop.orders.models import Order
-from shop.pagination import page_count
+from shop.pagination import count_at_most, page_count
 
 PAGE_SIZE = 50
 MAX_SOURCES = 200
@@ -41,7 +41,7 @@ class LeadDetail:
 
 def list_leads(lead_filter: LeadFilter, *, page: int, page_size: int = PAGE_SIZE) -> LeadPage:
     """One page of the filtered leads, newest first, with their linked accounts."""
-    total = count_leads(lead_filter)
+    total = count_at_most(select_leads(lead_filter).with_only_columns(Lead.id))
     leads = db.session.scalars(
         select_leads(lead_filter)
         .options(selectinload(Lead.user))
@@ -53,12 +53,16 @@ def list_leads(lead_filter: LeadFilter, *, page: int, page_size: int = PAGE_SIZE
 
 def list_utm_sources() -> list[str]:
     """The first-touch utm_source values leads carry, for the filter's suggestions."""
+    # A skip scan through ix_lead_utm_source: one index probe per distinct value, not a read of every
+    # lead (a recursive query: the smallest source, then the smallest one above it, and so on).
+    steps = sa.select(sa.func.min(Lead.utm_source).label("source")).cte("sources", recursive=True)
+    above = sa.select(sa.func.min(Lead.utm_source)).where(Lead.utm_source > steps.c.source).scalar_subquery()
+    steps = steps.union_all(sa.select(above).where(steps.c.source.is_not(None)))
     return list(
         db.session.scalars(
-            sa.select(Lead.utm_source)
-            .where(Lead.utm_source.is_not(None))
-            .group_by(Lead.utm_source)
-            .order_by(Lead.utm_source)
+            sa.select(steps.c.source)
+            .where(steps.c.source.is_not(None))
+            .order_by(steps.c.source)
             .limit(MAX_SOURCES)
         )
     )

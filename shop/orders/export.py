@@ -92,12 +92,9 @@ def _batch(order_filter: OrderFilter, after: tuple[datetime, int] | None) -> lis
     query = select_orders(order_filter).options(selectinload(Order.lines)).limit(BATCH_SIZE)
     if after is not None:
         created_at, order_id = after
-        query = query.where(
-            sa.or_(
-                Order.created_at < created_at,
-                sa.and_(Order.created_at == created_at, Order.id < order_id),
-            )
-        )
+        # A row comparison: one range of the created_at index from the cursor on, not a re-read of every
+        # earlier order for each batch (as the same condition spelt with OR was on PostgreSQL).
+        query = query.where(sa.tuple_(Order.created_at, Order.id) < sa.tuple_(created_at, order_id))
     return list(db.session.scalars(query))
 
 

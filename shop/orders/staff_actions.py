@@ -28,6 +28,7 @@ from shop.orders.lookups import lock_order
 from shop.orders.models import FULLY_PAID_STATUSES, Order, OrderStatus
 from shop.orders.order_downloads import issue_order_links
 from shop.orders.status_machine import PAID_STATES, STATUS_LABELS, add_event, transition
+from shop.pagination import count_at_most
 
 S = OrderStatus
 NOTE_MAX = 2_000
@@ -122,7 +123,7 @@ def list_orders_for_staff(
     order_filter: OrderFilter, *, page: int, page_size: int = 25
 ) -> tuple[list[Order], int]:
     query = select_orders(order_filter)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+    total = count_at_most(query.with_only_columns(Order.id))
     orders = db.session.scalars(
         query.options(selectinload(Order.lines)).limit(page_size).offset((page - 1) * page_size)
     )

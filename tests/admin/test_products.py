@@ -1,6 +1,7 @@
 """Admin product management: create, edit, publish, stock with reasons, uploads, audit."""
 
 import io
+from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
@@ -299,3 +300,32 @@ def test_staff_set_a_products_sales_tax_type(app: Flask, staff: FlaskClient) -> 
     assert db.session.get(Product, product.id).effective_tax_type == "apparel"
     page = staff.get(f"/admin/products/{product.id}").get_data(as_text=True)
     assert '<option selected value="apparel">Apparel</option>' in page
+
+
+def test_dashboard_lists_the_ten_lowest_stock_items_and_counts_them_all(
+    app: Flask, staff: FlaskClient
+) -> None:
+    for number in range(12):
+        make_product(name=f"Scarce Print {number:02d}", sku=f"PRINT-{number:02d}", stock=number % 4)
+
+    page = staff.get("/admin/").get_data(as_text=True)
+
+    assert "Low stock (12)" in page
+    assert page.count("Scarce Print") == 10
+    assert "Scarce Print 03" in page and "Scarce Print 07" not in page  # lowest first, then by SKU
+
+
+def test_the_dashboard_reuses_its_figures_for_a_while_and_says_so(make_app: Callable[..., Flask]) -> None:
+    cached_app = make_app(ADMIN_DASHBOARD_CACHE_SECONDS=30)
+    with cached_app.app_context():
+        staff = client_as(cached_app, Role.STAFF)
+        make_product(name="Rare Poster", sku="POSTER", stock=2)
+        first = staff.get("/admin/").get_data(as_text=True)
+
+        make_product(name="Scarce Mug", sku="MUG", stock=1)
+        again = staff.get("/admin/").get_data(as_text=True)
+        other_range = staff.get("/admin/?days=7").get_data(as_text=True)
+
+    assert "within 30 seconds shows these figures again" in first
+    assert "Rare Poster" in again and "Scarce Mug" not in again
+    assert "Scarce Mug" in other_range
