@@ -265,6 +265,9 @@ class Config:
     # invalidates it at once, this only bounds memory use.
     CATALOG_CACHE_SECONDS = _env_int("CATALOG_CACHE_SECONDS", 300)
     CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "shop:page:")
+    # Whole storefront pages for visitors without cookies, stored with their CSRF token and other
+    # per-visitor values cut out and filled in per request (shop/anonymous_pages.py). 0 turns it off.
+    ANONYMOUS_PAGE_CACHE = _env_bool("ANONYMOUS_PAGE_CACHE", True)
     # How long a process holds the catalog revision without asking Redis or the database. A change
     # made in this process is seen at once; other processes see it within about this long.
     CATALOG_REVISION_SECONDS = _env_int("CATALOG_REVISION_SECONDS", 2)
