@@ -14,7 +14,6 @@ left nothing in the session but the CSRF token; a rendering that shows anything 
 stored. Visitors with cookies, and any request but GET, are always rendered in full.
 """
 
-import time
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -22,6 +21,7 @@ from typing import Any
 from flask import Flask, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
+from shop.clock import utcnow
 from shop.extensions import limiter, page_cache
 
 # The letters a hole is written as: plain ASCII that HTML escaping leaves alone.
@@ -29,7 +29,7 @@ HOLE_PREFIX = "shop-visitor-hole-"
 CSRF_HOLE = HOLE_PREFIX + "csrf"
 FILLERS_EXTENSION = "anonymous_page_fillers"
 
-# The storefront's read-only pages. None has a rate limit (tests/test_anonymous_pages.py keeps it so),
+# The storefront's read-only pages. None has a rate limit (tests/site/test_anonymous_pages.py keeps it so),
 # so a GET of one skips the limiter's per-request search for limits that would find none.
 STOREFRONT_PAGES = frozenset(
     {
@@ -76,20 +76,28 @@ def is_anonymous_get() -> bool:
     )
 
 
-def render_page(key: str, render: Callable[[], str], *, expires_at: datetime | None = None) -> str:
+def render_page(
+    key: str,
+    render: Callable[[], str],
+    *,
+    expires_at: datetime | None = None,
+    now: datetime | None = None,
+) -> str:
     """The page `render()` makes, served from the store for anonymous visitors. `key` must name all
     that the page shows (the catalog revision among it); `expires_at`: the page changes then without
-    any edit (a scheduled article goes live)."""
+    any edit (a scheduled article goes live), compared with `now` (default: the clock's)."""
     if not is_anonymous_get():
         return render()
-    store_key = f"whole-page:{key}"
+    store_key = f"whole-page:{request.scheme}:{key}"
     entry = page_cache.get_json(store_key)
-    if entry is not None and (entry["expires"] is None or time.time() < entry["expires"]):
+    if entry is not None and (
+        entry["expires"] is None or (now or utcnow()) < datetime.fromisoformat(entry["expires"])
+    ):
         return _fill(entry)
     html = render()
     entry = _cacheable(html)
     if entry is not None:
-        entry["expires"] = expires_at.timestamp() if expires_at else None
+        entry["expires"] = expires_at.isoformat() if expires_at else None
         page_cache.set_json(store_key, entry, current_app.config["CATALOG_CACHE_SECONDS"])
     return html
 

@@ -92,6 +92,7 @@ def article_list() -> str:
         key,
         lambda: render_template("journal/article_list.html", page=cached),
         expires_at=_moment(cached["valid_until"]),
+        now=now,
     )
 
 
@@ -229,7 +230,7 @@ def article_detail(slug: str) -> str | Response:
     ):
         view_counts.record_view(parts["id"])
     return anonymous_pages.render_page(
-        key, lambda: _render_article(parts), expires_at=_moment(parts["valid_until"])
+        key, lambda: _render_article(parts), expires_at=_moment(parts["valid_until"]), now=now
     )
 
 
