@@ -403,6 +403,32 @@ def check_redis(redis_url: str) -> None:
         raise BenchError(f"Redis at {redact(redis_url)} does not answer: {error}") from error
 
 
+def postgres_unreachable(database_url: str) -> str | None:
+    """Why PostgreSQL at `database_url` cannot be used (its server does not answer), or None."""
+    import sqlalchemy as sa  # the shop's own dependency; only the PostgreSQL benchmarks need it
+
+    engine = sa.create_engine(
+        sa.engine.make_url(database_url).set(database="postgres"), connect_args={"connect_timeout": 3}
+    )
+    try:
+        with engine.connect():
+            return None
+    except sa.exc.OperationalError as error:
+        return f"PostgreSQL at {redact(database_url)} is not reachable ({str(error).splitlines()[0]})"
+    finally:
+        engine.dispose()
+
+
+def redis_unreachable(redis_url: str) -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"Redis at {redact(redis_url)} is not reachable ({error})"
+    return None
+
+
 def clear_redis_keys(redis_url: str, prefix: str) -> None:
     """Drop this run's page-cache keys; they would expire anyway, this just keeps Redis tidy."""
     import redis
