@@ -12,6 +12,7 @@ Keys carry the catalog revision (the caller passes it in its key), so a staff ed
 page unreachable at once, as for the fragment caches. A stored page is only written when the request
 left nothing in the session but the CSRF token; a rendering that shows anything personal is never
 stored. Visitors with cookies, and any request but GET, are always rendered in full.
+(docs/rules.md#security rule 11.)
 """
 
 from collections.abc import Callable
