@@ -1,11 +1,12 @@
 """`make bench`, last part: a realistic mix of shoppers on PostgreSQL with Redis, beside the bare baseline.
 
-Shoppers are Python threads, each a browser with its own cookies (bench/orders.py's Shopper). Each turn a
-shopper picks: 70% a catalog or product page (home, the list, a category, a product page, the guide's
-page), 20% the cart as JSON, 10% a whole checkout through the development provider (product page, add to
-cart with the CSRF header, the checkout form, its post with the CSRF token, Pay on the dev payment page,
-the success page). A shopper who has paid leaves, and a new one without cookies takes their place, so the
-catalog pages are seen both by new visitors and by shoppers with a session and a cart.
+Shoppers are Python threads, each a browser with its own cookies (bench/orders.py's Shopper). Of the
+requests, 70% are catalog or product pages (home, the list, a category, a product page, the guide's page),
+20% the cart as JSON and 10% belong to whole checkouts through the development provider (product page, add
+to cart with the CSRF header, the checkout form, its post with the CSRF token, Pay on the dev payment page,
+the success page: six requests, so a checkout is picked for a sixth as many turns). A shopper who has
+paid leaves, and a new one without cookies takes their place, so the catalog pages are seen both by new
+visitors and by shoppers with a session and a cart.
 
 Python threads rather than wrk: the checkout needs each browser's cookies, the CSRF token read from the
 page and the hidden fields of the form, which a wrk Lua script would have to parse with patterns over
@@ -64,9 +65,12 @@ CATALOG_PATHS = (
     "/products/90-day-journal-printed",
 )
 BARE_PATHS = ("/", "/products/3", "/journal/listening-in-relationships")
+# Shares of the requests. A checkout is six requests, so it is picked for a sixth as many turns.
 MIX = (("catalog", 0.70), ("cart", 0.20), ("checkout", 0.10))
 REQUESTS_PER_CHECKOUT = 6
-REQUESTS_PER_TURN = MIX[0][1] + MIX[1][1] + MIX[2][1] * REQUESTS_PER_CHECKOUT
+_TURN_WEIGHTS = (MIX[0][1], MIX[1][1], MIX[2][1] / REQUESTS_PER_CHECKOUT)
+CATALOG_TURN, CART_TURN = (weight / sum(_TURN_WEIGHTS) for weight in _TURN_WEIGHTS[:2])
+REQUESTS_PER_TURN = 1 / sum(_TURN_WEIGHTS)
 CATALOG_P99_GOAL_MS = 100.0
 
 
@@ -135,11 +139,11 @@ def run_load(
 def shop_turn(shopper: TimedShopper, rng: random.Random) -> bool:
     """One turn of the mix; True when the shopper has paid (and leaves)."""
     roll = rng.random()
-    if roll < MIX[0][1]:
+    if roll < CATALOG_TURN:
         shopper.kind = "catalog"
         shopper.send(rng.choice(CATALOG_PATHS))
         return False
-    if roll < MIX[0][1] + MIX[1][1]:
+    if roll < CATALOG_TURN + CART_TURN:
         shopper.kind = "cart"
         shopper.send("/cart.json")
         return False
