@@ -1,6 +1,7 @@
 """Application settings: the only module that reads the environment."""
 
 import os
+import re
 import sys
 from datetime import timedelta
 from email.utils import parseaddr
@@ -101,6 +102,71 @@ def check_welcome_code(percent_bp: int, days: int, scope: str) -> None:
         raise RuntimeError(
             f"WELCOME_CODE_SCOPE must be one of {', '.join(WELCOME_CODE_SCOPES)}, got {scope!r}"
         )
+
+
+STORAGE_BACKENDS = ("local", "s3")
+S3_ADDRESSING_STYLES = ("auto", "path", "virtual")
+S3_BUCKET_NAME = re.compile(r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]")
+
+
+def _env_prefix(name: str, default: str) -> str:
+    """A key prefix inside the bucket: no leading slash, one trailing slash unless empty."""
+    raw = os.environ.get(name)
+    prefix = (default if raw is None else raw).strip().strip("/")
+    return f"{prefix}/" if prefix else ""
+
+
+def check_storage(settings: type["Config"]) -> None:
+    """Refuse a file store the shop could not use: an unknown backend, or S3 settings that are missing or
+    malformed. Nothing here connects: an unreachable store is a 503 at request time, not a refusal to
+    start."""
+    backend = settings.STORAGE_BACKEND
+    if backend not in STORAGE_BACKENDS:
+        raise RuntimeError(f"STORAGE_BACKEND must be one of {', '.join(STORAGE_BACKENDS)}, got {backend!r}")
+    if backend != "s3":
+        return
+    bucket = settings.S3_BUCKET
+    if not bucket:
+        raise RuntimeError(
+            "STORAGE_BACKEND=s3 needs S3_BUCKET, the name of the bucket that holds guide PDFs and product "
+            "images (and S3_ENDPOINT_URL for a store other than AWS S3, such as R2 or MinIO)"
+        )
+    if not S3_BUCKET_NAME.fullmatch(bucket):
+        raise RuntimeError(
+            "S3_BUCKET must be a bucket name (3-63 lowercase letters, digits, dots and hyphens), "
+            f"got {bucket!r}"
+        )
+    if bool(settings.S3_ACCESS_KEY_ID) != bool(settings.S3_SECRET_ACCESS_KEY):
+        raise RuntimeError(
+            "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together: set both, or neither to use boto3's own "
+            "credentials (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, ~/.aws, an instance role)"
+        )
+    if endpoint := settings.S3_ENDPOINT_URL:
+        parts = urlsplit(endpoint)
+        if parts.scheme not in {"http", "https"} or not parts.hostname or parts.query or parts.fragment:
+            raise RuntimeError(
+                "S3_ENDPOINT_URL must be the store's http:// or https:// address, such as "
+                f"https://<account>.r2.cloudflarestorage.com or http://127.0.0.1:9000, got {endpoint!r}"
+            )
+    if settings.S3_ADDRESSING_STYLE not in (None, *S3_ADDRESSING_STYLES):
+        raise RuntimeError(
+            f"S3_ADDRESSING_STYLE must be one of {', '.join(S3_ADDRESSING_STYLES)}, "
+            f"got {settings.S3_ADDRESSING_STYLE!r}"
+        )
+    for name in ("S3_GUIDE_PREFIX", "S3_MEDIA_PREFIX"):
+        prefix = getattr(settings, name)
+        if prefix.startswith("/") or (prefix and not prefix.endswith("/")):
+            raise RuntimeError(f"{name} must be empty or end with / and not start with one, got {prefix!r}")
+    if settings.S3_GUIDE_PREFIX == settings.S3_MEDIA_PREFIX:
+        raise RuntimeError(
+            "S3_GUIDE_PREFIX and S3_MEDIA_PREFIX must differ: guide PDFs and product images share the "
+            "bucket, "
+            f"each under its own prefix (both are {settings.S3_GUIDE_PREFIX!r})"
+        )
+    if not (settings.S3_CONNECT_TIMEOUT_SECONDS > 0 and settings.S3_READ_TIMEOUT_SECONDS > 0):
+        raise RuntimeError("S3_CONNECT_TIMEOUT_SECONDS and S3_READ_TIMEOUT_SECONDS must be above 0")
+    if settings.S3_MAX_ATTEMPTS < 1:
+        raise RuntimeError(f"S3_MAX_ATTEMPTS must be at least 1, got {settings.S3_MAX_ATTEMPTS}")
 
 
 def _database_url(raw: str | None, default: str) -> str:
@@ -220,8 +286,27 @@ class Config:
     DOWNLOAD_MAX_COUNT = _env_int("DOWNLOAD_MAX_COUNT", 5)
     # Flask-Limiter syntax; per client IP, on every request for /downloads/<token> (HEAD and ranges too).
     DOWNLOAD_RATE_LIMIT = os.environ.get("DOWNLOAD_RATE_LIMIT", "30 per minute;300 per hour")
+    # Where guide PDFs and uploaded product images live (shop/storage.py): "local", the two folders below on
+    # this host's disk; or "s3", one S3-compatible bucket that every host shares (checked at start-up).
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "local").strip().lower()
     GUIDE_STORAGE_DIR = os.environ.get("GUIDE_STORAGE_DIR", str(INSTANCE_DIR / "guides"))
     MEDIA_STORAGE_DIR = os.environ.get("MEDIA_STORAGE_DIR", str(INSTANCE_DIR / "media"))
+    S3_BUCKET = os.environ.get("S3_BUCKET", "").strip() or None
+    # Unset for AWS S3; the store's address for R2, MinIO, Ceph and other S3-compatible stores.
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "").strip() or None
+    S3_REGION = os.environ.get("S3_REGION", "").strip() or None  # unset: boto3's own (AWS_REGION, ~/.aws)
+    # Both or neither; neither: boto3's own credential chain (AWS_* variables, ~/.aws, an instance role).
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+    S3_GUIDE_PREFIX = _env_prefix("S3_GUIDE_PREFIX", "guides/")
+    S3_MEDIA_PREFIX = _env_prefix("S3_MEDIA_PREFIX", "media/")
+    # Unset: "path" with S3_ENDPOINT_URL (MinIO and most self-hosted stores need it), else boto3's "auto".
+    S3_ADDRESSING_STYLE = os.environ.get("S3_ADDRESSING_STYLE", "").strip().lower() or None
+    # A store that does not answer must fail a request in seconds, not hang a worker: short timeouts, and
+    # this many attempts in all (the first included).
+    S3_CONNECT_TIMEOUT_SECONDS = _env_float("S3_CONNECT_TIMEOUT_SECONDS", 2.0)
+    S3_READ_TIMEOUT_SECONDS = _env_float("S3_READ_TIMEOUT_SECONDS", 3.0)
+    S3_MAX_ATTEMPTS = _env_int("S3_MAX_ATTEMPTS", 2)
     MAX_CONTENT_LENGTH = 25 * 1024 * 1024  # the largest upload (a guide PDF) plus form overhead
 
     # The free guide's email gate (shop/guides/).
@@ -279,6 +364,8 @@ class Config:
     RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_ENABLED = True
+    # Put before every rate-limit key in Redis, so shops (staging beside production) can share one Redis.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "")
 
     # The shop's public address (scheme, host, optional path prefix). Every absolute link it hands out
     # (emails, payment return pages) starts with it; none is built from the request's Host header,
@@ -318,6 +405,7 @@ class Config:
         check_base_url(cls.SHOP_BASE_URL, require_https=False)
         check_timezone(cls.SHOP_TIMEZONE)
         check_welcome_code(cls.WELCOME_CODE_PERCENT_BP, cls.WELCOME_CODE_DAYS, cls.WELCOME_CODE_SCOPE)
+        check_storage(cls)
         if not cls.EMAIL_POLL_SECONDS > 0:
             raise RuntimeError(f"EMAIL_POLL_SECONDS must be above 0, got {cls.EMAIL_POLL_SECONDS}")
         if cls.EMAIL_LEASE_SECONDS < 10 * cls.MAIL_TIMEOUT:
@@ -364,6 +452,7 @@ class TestConfig(Config):
     RATELIMIT_STORAGE_OPTIONS = {"key_prefix": f"shop-test-{os.getpid()}:limits"} if REDIS_URL else {}
     CACHE_KEY_PREFIX = f"shop-test-{os.getpid()}:page:"
     WTF_CSRF_ENABLED = False  # tests that check CSRF switch it back on
+    STORAGE_BACKEND = "local"  # tests that need a bucket say so (tests/s3_server.py)
     PAYMENT_PROVIDER = "dev"
     STRIPE_SECRET_KEY = None
     STRIPE_WEBHOOK_SECRET = None

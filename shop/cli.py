@@ -25,7 +25,13 @@ from shop.orders.invoices import issue_missing_invoices
 from shop.orders.pending import release_expired_orders
 from shop.payments import services as payment_services
 from shop.payments.errors import PaymentError
-from shop.storage import guide_storage
+from shop.storage import (
+    LocalFileStorage,
+    StorageUnavailableError,
+    copy_missing,
+    guide_storage,
+    media_storage,
+)
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 
@@ -166,6 +172,28 @@ def create_admin(email: str, password: str | None, role: str) -> None:
     except AccountError as error:
         raise click.ClickException(error.message) from error
     click.echo(f"{user.email} is now {user.role}.")
+
+
+@shop_cli.command("storage-sync")
+def storage_sync() -> None:
+    """Copy guide PDFs and product images from this host's folders into the bucket (STORAGE_BACKEND=s3)."""
+    config = current_app.config
+    if config["STORAGE_BACKEND"] != "s3":
+        click.echo("STORAGE_BACKEND is local: the shop already reads these folders; nothing to copy.")
+        return
+    stores = (
+        ("guide PDFs", config["GUIDE_STORAGE_DIR"], guide_storage()),
+        ("product images", config["MEDIA_STORAGE_DIR"], media_storage()),
+    )
+    for label, folder, target in stores:
+        try:
+            copied, present = copy_missing(LocalFileStorage(folder), target)
+        except StorageUnavailableError as error:
+            raise click.ClickException(f"{error.message} ({label}; the log has the details)") from error
+        click.echo(
+            f"{label}: copied {copied} from {folder} to bucket {config['S3_BUCKET']}; "
+            f"{present} already there."
+        )
 
 
 def init_app(app: Flask) -> None:

@@ -7,6 +7,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from shop.extensions import db
+from shop.storage import RETRY_AFTER_SECONDS, StorageUnavailableError
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,13 @@ def init_app(app: Flask) -> None:
     def untrusted_host(error: SecurityError) -> Response:
         # A Host outside TRUSTED_HOSTS: Flask built no URL adapter for it, so no page can be rendered.
         return Response("This site does not answer to that host name.\n", 400, mimetype="text/plain")
+
+    @app.errorhandler(StorageUnavailableError)
+    def storage_unavailable(error: StorageUnavailableError) -> tuple[Response | str, int, dict[str, str]]:
+        # The store's client has logged the failure; the page asks for a retry, never a 500.
+        db.session.rollback()
+        body, status = _render(503, error.message)
+        return body, status, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> tuple[Response | str, int] | HTTPException:

@@ -1,10 +1,11 @@
-"""Product images: the shipped ones under static/, uploaded ones in MEDIA_STORAGE_DIR behind /media/<name>."""
+"""Product images: the shipped ones under static/, uploaded ones in the media store (shop/storage.py: a
+folder, or the shared bucket) served through the app at /media/<name>."""
 
 import secrets
 
-from flask import Blueprint, Flask, Response, abort, current_app, send_file, url_for
+from flask import Blueprint, Flask, Response, abort, url_for
 
-from shop.storage import LocalFileStorage
+from shop.storage import media_storage, send_stored_file
 
 MEDIA_PREFIX = "media/"
 MAX_IMAGE_BYTES = 2 * 1024 * 1024
@@ -42,12 +43,9 @@ def sniff_image(data: bytes) -> str:
     raise InvalidUploadError("That file is not a PNG, JPEG or WebP image.")
 
 
-def media_storage() -> LocalFileStorage:
-    return current_app.extensions["media_storage"]
-
-
 def save_image(data: bytes) -> str:
-    """Store an uploaded image under a fresh random name; returns the product's image_path."""
+    """Store an uploaded image under a fresh random name; returns the product's image_path.
+    StorageUnavailableError when the store does not answer (nothing is stored then)."""
     extension = sniff_image(data)
     name = f"{secrets.token_hex(12)}.{extension}"
     media_storage().save(name, data)
@@ -64,17 +62,22 @@ def image_url(image_path: str | None, *, external: bool = False) -> str | None:
 
 @bp.get("/media/<name>")
 def file(name: str) -> Response:
-    storage = media_storage()
+    # Served through the app, not redirected to the bucket: the bucket stays private, the URL stays the
+    # shop's, and a name is random and never reused, so browsers and CDNs keep the image for a year.
     extension = name.rsplit(".", 1)[-1]
-    if extension not in MIMETYPES or not storage.exists(name):
+    if extension not in MIMETYPES:
         abort(404, description="That image does not exist.")
-    response = send_file(storage.path_for(name), mimetype=MIMETYPES[extension], max_age=31_536_000)
+    try:
+        response = send_stored_file(
+            media_storage(), name, mimetype=MIMETYPES[extension], download_name=name, max_age=31_536_000
+        )
+    except (FileNotFoundError, ValueError):
+        abort(404, description="That image does not exist.")
     response.cache_control.immutable = True  # names are random and never reused
     response.headers["Content-Security-Policy"] = "default-src 'none'"
     return response
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["media_storage"] = LocalFileStorage(app.config["MEDIA_STORAGE_DIR"])
     app.register_blueprint(bp)
     app.add_template_filter(image_url, "image_url")

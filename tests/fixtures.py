@@ -1,8 +1,10 @@
 """Shared fixtures, loaded for every test through `pytest_plugins` in tests/conftest.py: the small shop,
-orders in each state, and logged-in clients."""
+orders in each state, logged-in clients, and an S3-compatible server with a bucket per test."""
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from datetime import datetime
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -17,6 +19,7 @@ from tests.accounts.helpers import log_in
 from tests.admin.helpers import client_as
 from tests.order_factory import make_paid_order, make_pending_order, make_shop, next_session_id
 from tests.order_factory import pay as pay_order
+from tests.s3_server import new_bucket, s3_settings, threaded_moto_server
 
 # What the order and client fixtures hand a test: call them to make as many as the test needs.
 OrderFactory = Callable[..., Order]
@@ -106,3 +109,32 @@ def staff_client(app: Flask) -> FlaskClient:
 def admin_client(app: Flask) -> FlaskClient:
     """A logged-in admin (admin@example.com): gets past every login and role check."""
     return client_as(app, Role.ADMIN)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint() -> Iterator[str]:
+    """The S3-compatible server's address: S3_TEST_ENDPOINT_URL, or moto started in this process."""
+    if url := os.environ.get("S3_TEST_ENDPOINT_URL"):
+        yield url
+        return
+    with threaded_moto_server() as url:
+        yield url
+
+
+@pytest.fixture
+def s3_bucket(s3_endpoint: str) -> str:
+    """A new, empty bucket for this test."""
+    return new_bucket(s3_endpoint)
+
+
+@pytest.fixture
+def s3_config(s3_endpoint: str, s3_bucket: str) -> dict[str, Any]:
+    """`make_app(**s3_config)` builds an app whose guides and images live in this test's bucket."""
+    return s3_settings(s3_endpoint, s3_bucket)
+
+
+@pytest.fixture
+def s3_app(make_app: Callable[..., Flask], s3_config: dict[str, Any]) -> Iterator[Flask]:
+    app = make_app(**s3_config)
+    with app.app_context():
+        yield app

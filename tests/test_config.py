@@ -2,6 +2,7 @@
 no SQLite in production."""
 
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -12,6 +13,7 @@ import pytest
 import config
 from config import DevelopmentConfig, ProductionConfig, secret_key_problem
 from shop import create_app
+from tests.s3_server import objects
 
 ROOT = Path(__file__).resolve().parents[1]
 STRONG_KEY = "Zq3vN8wYp2LrT6sXk9BdF4hJm7CgA1eU"  # 32 bytes
@@ -126,6 +128,71 @@ def test_an_unknown_time_zone_is_refused_at_start_up_with_examples(name: str) ->
 def test_known_time_zones_are_accepted(name: str) -> None:
     assert production(SHOP_TIMEZONE=name).validate() is None
     assert type("Dev", (DevelopmentConfig,), {"SHOP_TIMEZONE": name}).validate() is None
+
+
+# --- file storage (STORAGE_BACKEND, S3_*) ----------------------------------------------------------------
+
+S3 = {"STORAGE_BACKEND": "s3", "S3_BUCKET": "shop-files"}
+
+
+def test_an_s3_backend_with_a_bucket_is_accepted_without_connecting() -> None:
+    assert production(**S3).validate() is None
+    assert (
+        production(**S3, S3_ENDPOINT_URL="https://acct.r2.cloudflarestorage.com", S3_REGION="auto").validate()
+        is None
+    )
+    assert production(STORAGE_BACKEND="local").validate() is None
+
+
+@pytest.mark.parametrize(
+    ("settings", "message"),
+    [
+        ({"STORAGE_BACKEND": "ftp"}, "STORAGE_BACKEND must be one of local, s3, got 'ftp'"),
+        ({"STORAGE_BACKEND": "s3"}, "STORAGE_BACKEND=s3 needs S3_BUCKET"),
+        ({**S3, "S3_BUCKET": "My_Bucket"}, "S3_BUCKET must be a bucket name"),
+        ({**S3, "S3_ACCESS_KEY_ID": "AKIA123"}, "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together"),
+        ({**S3, "S3_SECRET_ACCESS_KEY": "s3cret"}, "S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY go together"),
+        ({**S3, "S3_ENDPOINT_URL": "minio:9000"}, "S3_ENDPOINT_URL must be the store's http:// or https://"),
+        ({**S3, "S3_ADDRESSING_STYLE": "dns"}, "S3_ADDRESSING_STYLE must be one of auto, path, virtual"),
+        ({**S3, "S3_MEDIA_PREFIX": "guides/"}, "S3_GUIDE_PREFIX and S3_MEDIA_PREFIX must differ"),
+        ({**S3, "S3_GUIDE_PREFIX": "guides"}, "S3_GUIDE_PREFIX must be empty or end with /"),
+        ({**S3, "S3_READ_TIMEOUT_SECONDS": 0}, "S3_CONNECT_TIMEOUT_SECONDS and S3_READ_TIMEOUT_SECONDS"),
+        ({**S3, "S3_MAX_ATTEMPTS": 0}, "S3_MAX_ATTEMPTS must be at least 1"),
+    ],
+)
+def test_an_incomplete_or_malformed_store_is_refused_at_start_up(settings: dict, message: str) -> None:
+    with pytest.raises(RuntimeError, match=re.escape(message)):
+        create_app(production(**settings))
+
+
+def test_the_s3_backend_is_chosen_by_environment_variables_alone(
+    tmp_path: Path, s3_endpoint: str, s3_bucket: str
+) -> None:
+    seed = (
+        "import wsgi; from shop.extensions import db; app = wsgi.app\n"
+        "with app.app_context(): db.create_all()\n"
+        "print(app.test_cli_runner().invoke(args=['shop', 'seed']).output)\n"
+        "print(app.extensions['guide_storage'], app.extensions['media_storage'])"
+    )
+    seeded = run(
+        ["-c", seed],
+        tmp_path,
+        APP_ENV="development",
+        STORAGE_BACKEND="s3",
+        S3_BUCKET=s3_bucket,
+        S3_ENDPOINT_URL=s3_endpoint,
+        S3_REGION="us-east-1",
+        S3_ACCESS_KEY_ID="test",
+        S3_SECRET_ACCESS_KEY="test",
+        S3_GUIDE_PREFIX="/shop/pdfs",
+    )
+
+    assert seeded.returncode == 0, seeded.stderr
+    assert "Seeded demo catalog" in seeded.stdout
+    assert "prefix='shop/pdfs/'" in seeded.stdout and "prefix='media/'" in seeded.stdout
+    keys = sorted(objects(s3_endpoint, s3_bucket))
+    assert len(keys) == 3 and all(key.startswith("shop/pdfs/") and key.endswith(".pdf") for key in keys)
+    assert not (tmp_path / "guides").exists()
 
 
 # --- APP_ENV ------------------------------------------------------------------------------------------

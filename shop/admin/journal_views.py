@@ -18,6 +18,7 @@ from shop.journal.services import stage_label
 from shop.journal.staff_actions import ArticleDetails
 from shop.journal.views import article_page_parts
 from shop.media import MAX_IMAGE_BYTES, InvalidUploadError, save_image
+from shop.storage import UPLOAD_UNAVAILABLE_MESSAGE, StorageUnavailableError
 
 Page = str | tuple[str, int] | Response
 
@@ -211,6 +212,9 @@ def journal_article_image(article_id: int) -> Page:
             form.image.errors = [*form.image.errors, str(error)]
         except ArticleEditError as error:
             _attach_error(form, error)
+        except StorageUnavailableError:
+            form.image.errors = [*form.image.errors, UPLOAD_UNAVAILABLE_MESSAGE]
+            return _edit_page(_article_or_404(article_id), 503, image_form=form)
         else:
             flash("Hero image updated.", "success")
             return redirect(url_for("admin.journal_article_edit", article_id=article.id), code=303)

@@ -21,7 +21,7 @@ from shop.catalog.models import Product, ProductKind
 from shop.form_fields import query_text
 from shop.media import InvalidUploadError, save_image
 from shop.pagination import existing_page_count, requested_page
-from shop.storage import guide_storage
+from shop.storage import UPLOAD_UNAVAILABLE_MESSAGE, StorageUnavailableError, guide_storage
 
 Page = str | tuple[str, int] | Response
 
@@ -222,6 +222,10 @@ def product_image(product_id: int) -> Page:
             path = save_image(form.image.data.read(editing.MAX_GUIDE_BYTES))
         except InvalidUploadError as error:
             form.image.errors = [*form.image.errors, str(error)]
+        except StorageUnavailableError:
+            # Nothing was stored and the product is unchanged: the image is saved before the product row.
+            form.image.errors = [*form.image.errors, UPLOAD_UNAVAILABLE_MESSAGE]
+            return _edit_page(product, 503, image_form=form)
         else:
             editing.set_image(
                 current_actor(), product.id, image_path=path, image_alt=form.image_alt.data or ""
@@ -245,6 +249,9 @@ def product_guide(product_id: int) -> Page:
             )
         except CatalogEditError as error:
             _attach_error(form, error)
+        except StorageUnavailableError:
+            form.pdf.errors = [*form.pdf.errors, UPLOAD_UNAVAILABLE_MESSAGE]
+            return _edit_page(_product_or_404(product_id), 503, guide_form=form)
         else:
             flash("PDF uploaded.", "success")
             return redirect(url_for("admin.product_edit", product_id=product.id), code=303)

@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Blueprint, Response, abort, current_app, render_template, request, send_file
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from werkzeug.exceptions import RequestedRangeNotSatisfiable
 
 from shop.downloads import services
@@ -10,7 +10,12 @@ from shop.downloads.forms import FreshLinkForm
 from shop.downloads.services import GrantState
 from shop.extensions import limiter
 from shop.rate_limits import submitted_email_key
-from shop.storage import guide_storage
+from shop.storage import (
+    RETRY_AFTER_SECONDS,
+    StorageUnavailableError,
+    guide_storage,
+    send_stored_file,
+)
 
 log = logging.getLogger(__name__)
 
@@ -57,33 +62,42 @@ def download(token: str) -> Response | tuple[str, int]:
         services.record_download(grant, outcome=state.value, counted=False, **client)
         return _problem_page(state, PROBLEM_STATUS[state], token)
 
+    if _is_prefetch():
+        services.record_download(grant, outcome="prefetch", counted=False, **client)
+        return Response(status=PREFETCH_DECLINED_STATUS, headers=PRIVATE_HEADERS)
+
+    # Streamed through the app from the guide store (a folder, or the bucket every host shares), so the
+    # count below is taken from what is actually sent: see docs/architecture.md § Files.
+    # Werkzeug decides 200, 206, 304 or 416 from the request's Range and conditional headers; the
+    # count is then taken from the response it built, so it always matches what is sent.
     storage = guide_storage()
-    if not grant.product.guide_file or not storage.exists(grant.product.guide_file):
+    try:
+        if not grant.product.guide_file:
+            raise FileNotFoundError(grant.product_id)
+        response = send_stored_file(
+            storage,
+            grant.product.guide_file,
+            mimetype="application/pdf",
+            download_name=f"{grant.product.slug}.pdf",
+            as_attachment=True,
+            max_age=0,
+        )
+    except RequestedRangeNotSatisfiable as error:
+        response = Response(status=416, headers={"Content-Range": f"bytes */{error.length}"})
+    except (FileNotFoundError, ValueError):
         current_app.logger.error("guide file missing for product %s", grant.product_id)
         services.record_download(grant, outcome="missing_file", counted=False, **client)
         abort(
             404, description="This guide's file is missing on our side. Please contact us and we'll send it."
         )
-
-    if _is_prefetch():
-        services.record_download(grant, outcome="prefetch", counted=False, **client)
-        return Response(status=PREFETCH_DECLINED_STATUS, headers=PRIVATE_HEADERS)
-
-    # Werkzeug decides 200, 206, 304 or 416 from the request's Range and conditional headers; the
-    # count is then taken from the response it built, so it always matches what is sent.
-    try:
-        response = send_file(
-            storage.path_for(grant.product.guide_file),
-            mimetype="application/pdf",
-            as_attachment=True,
-            download_name=f"{grant.product.slug}.pdf",
-            conditional=True,
-            etag=True,
-            max_age=0,
-        )
-    except RequestedRangeNotSatisfiable:
-        response = Response(
-            status=416, headers={"Content-Range": f"bytes */{storage.size(grant.product.guide_file)}"}
+    except StorageUnavailableError as error:
+        # Nothing is counted: the link still works once the store answers again.
+        services.record_download(grant, outcome="storage_unavailable", counted=False, **client)
+        page = render_template("downloads/unavailable.html", message=error.message)
+        return Response(
+            page,
+            status=503,
+            headers={**PRIVATE_HEADERS, "Retry-After": str(RETRY_AFTER_SECONDS)},
         )
     sent = {
         "method": request.method,

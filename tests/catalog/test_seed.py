@@ -62,7 +62,7 @@ def test_seed_writes_real_pdfs_outside_static(app: Flask) -> None:
     guides = db.session.scalars(sa.select(Product).where(Product.kind == "digital")).all()
     assert len(guides) == 3
     for guide in guides:
-        data = guide_storage().path_for(guide.guide_file).read_bytes()
+        data = guide_storage().read(guide.guide_file)
         assert data.startswith(b"%PDF-1.4")
         assert data.rstrip().endswith(b"%%EOF")
         assert b"/Type /Page" in data

@@ -14,7 +14,6 @@ from shop.clock import utcnow
 from shop.downloads import services
 from shop.downloads.models import DownloadEvent, DownloadGrant
 from shop.extensions import db
-from shop.storage import guide_storage
 from tests.mail_delivery import deliver_and_read_outbox
 
 
@@ -142,7 +141,8 @@ def test_unknown_tokens_leave_no_row_only_a_log_line(
 
 def test_a_missing_file_is_a_clear_404(client: FlaskClient, guide) -> None:
     token = issue(guide)
-    guide_storage().path_for("workbook.pdf").unlink()
+    guide.guide_file = "not-in-storage.pdf"
+    db.session.commit()
 
     response = client.get(f"/downloads/{token}")
 
