@@ -57,10 +57,11 @@ format: install-dev
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-## make bench: load the shop and a bare Flask baseline with wrk and print ratios; then checkout (orders/s, webhook replays) on PostgreSQL
+## make bench: load the shop and a bare Flask baseline with wrk and print ratios; then checkout (orders/s, webhook replays) on PostgreSQL and the shoppers' mix on PostgreSQL with Redis (each skipped, saying so, when its servers do not answer)
 bench: install-dev
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py --rounds 3
 	$(BIN)/python bench/orders.py
+	$(BIN)/python bench/mix.py
 
 # Lighthouse, pinned in audit/package.json and audit/package-lock.json (needs Node 20 and npm).
 audit/node_modules/.installed: audit/package.json audit/package-lock.json

@@ -366,6 +366,9 @@ class Config:
     # Seconds the admin dashboard's figures (revenue, lists, stock, leads, charts) may be reused for the
     # same range before they are read again; the page says how old they are. 0 reads them on every view.
     ADMIN_DASHBOARD_CACHE_SECONDS = _env_int("ADMIN_DASHBOARD_CACHE_SECONDS", 30)
+    # Whole storefront pages for visitors without cookies, stored with their CSRF token and other
+    # per-visitor values cut out and filled in per request (shop/anonymous_pages.py). 0 turns it off.
+    ANONYMOUS_PAGE_CACHE = _env_bool("ANONYMOUS_PAGE_CACHE", True)
     # How long a process holds the catalog revision without asking Redis or the database. A change
     # made in this process is seen at once; other processes see it within about this long.
     CATALOG_REVISION_SECONDS = _env_int("CATALOG_REVISION_SECONDS", 2)

@@ -1,7 +1,9 @@
-"""The benchmark's baseline: a bare Flask app rendering 24 SQLite products through flask-sqlalchemy and Jinja.
+"""The benchmark's baseline: a bare Flask app rendering SQLite rows through flask-sqlalchemy and Jinja.
 
-It does what a naive catalog page does on every request (one query, one template, no cache) and nothing
-else: no sessions, CSRF, security headers or blueprints. `bench/run.py` serves it with gunicorn as
+Three pages, one per kind of storefront page: `/` lists 24 products (~11 KB), `/products/<id>` shows one
+product (~8 KB), `/journal/<slug>` shows one article whose body is stored as HTML (~18 KB). Each does what
+a naive page does on every request (one query, one template, no cache) and nothing else: no sessions,
+CSRF, security headers or blueprints. `bench/run.py` serves it with gunicorn as
 `bare_app:app` next to the shop and reports every shop page as a ratio to this one, so the numbers do not
 depend on how fast the machine happens to be today.
 
@@ -31,6 +33,44 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+
+class Article(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    title: Mapped[str] = mapped_column(sa.String(200))
+    topic: Mapped[str] = mapped_column(sa.String(60))
+    summary: Mapped[str] = mapped_column(sa.Text)
+    author: Mapped[str] = mapped_column(sa.String(120))
+    body_html: Mapped[str] = mapped_column(sa.Text)
+
+
+ARTICLE_SLUGS = ("listening-in-relationships", "keeping-a-reflective-journal", "slow-weekends")
+
+
+def demo_articles() -> list[Article]:
+    """Three articles of about 15 KB of HTML each (headings and paragraphs), like the shop's journal."""
+    sentence = (
+        "Writing a few lines at the end of the day is less about recording events than about noticing "
+        "how they felt, and a page kept honestly for a season shows patterns no single day reveals. "
+    )
+    articles = []
+    for index, slug in enumerate(ARTICLE_SLUGS):
+        sections = []
+        for part in range(14):
+            paragraphs = "".join(f"<p>{sentence * 3}</p>\n" for _ in range(2))
+            sections.append(f"<h2>Part {part + 1}: what to notice</h2>\n{paragraphs}")
+        articles.append(
+            Article(
+                slug=slug,
+                title=slug.replace("-", " ").capitalize(),
+                topic="Reflection",
+                summary="A practical, unhurried way to pay attention, in a few minutes a day.",
+                author=f"Author {index + 1}",
+                body_html="".join(sections),
+            )
+        )
+    return articles
 
 
 class Product(db.Model):
@@ -74,6 +114,9 @@ def ensure_database(app: Flask) -> None:
         if not db.session.scalar(sa.select(sa.func.count(Product.id))):
             db.session.add_all(demo_products())
             db.session.commit()
+        if not db.session.scalar(sa.select(sa.func.count(Article.id))):
+            db.session.add_all(demo_articles())
+            db.session.commit()
         db.session.remove()
         # Connections must not cross a fork into gunicorn workers.
         db.engine.dispose()
@@ -89,6 +132,16 @@ def create_app() -> Flask:
     def product_list() -> str:
         products = db.session.scalars(sa.select(Product).order_by(Product.id)).all()
         return render_template("bare_products.html", products=products)
+
+    @app.get("/products/<int:product_id>")
+    def product_page(product_id: int) -> str:
+        product = db.get_or_404(Product, product_id)
+        return render_template("bare_product.html", product=product)
+
+    @app.get("/journal/<slug>")
+    def article_page(slug: str) -> str:
+        article = db.first_or_404(sa.select(Article).where(Article.slug == slug))
+        return render_template("bare_article.html", article=article)
 
     ensure_database(app)
     return app

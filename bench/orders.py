@@ -44,6 +44,7 @@ from run import (  # bench/run.py: the same gunicorn, wrk and CPU accounting as 
     Server,
     gunicorn,
     load,
+    postgres_unreachable,
     redact,
     run_checked,
     shop_env,
@@ -143,6 +144,7 @@ class Shopper:
             "full_name": "Bench Shopper",
             "line1": "1 Load Street",
             "city": "Portland",
+            "region": "OR",
             "postal_code": "97201",
             "country": "US",
         }
@@ -343,6 +345,9 @@ def main() -> int:
     if shutil.which(args.wrk) is None:
         print(f"wrk not found ({args.wrk}); install it (apt-get install wrk)", file=sys.stderr)
         return 2
+    if reason := postgres_unreachable(args.database_url):
+        print(f"orders skipped: {reason}. It needs PostgreSQL (see bench/README.md).")
+        return 0
     try:
         results = measure(args)
     except BenchError as error:

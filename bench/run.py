@@ -41,6 +41,8 @@ PYTHON = sys.executable
 CLOCK_TICKS_PER_SECOND = os.sysconf("SC_CLK_TCK")
 # Above this share of the machine's CPU taken by other processes during a load, req/s is unreliable.
 BUSY_MACHINE_PERCENT = 15.0
+# The latency every goal page must stay under at the 99th percentile.
+P99_GOAL_MS = 50.0
 # Database and cache servers: their CPU is reported apart from the rest of the machine's.
 SERVER_PROCESS_NAMES = frozenset({"postgres", "redis-server"})
 
@@ -49,7 +51,8 @@ App = Literal["bare", "shop"]
 
 @dataclass(frozen=True)
 class Target:
-    """One URL to load. `goal` is the minimum req/s ratio to the bare page that the issue asks for.
+    """One URL to load. `goal` is the minimum req/s ratio to its bare counterpart (`baseline`, the bare
+    page of the same kind) that the issue asks for, and also the minimum CPU ratio.
     `returning`: send the cookies a first visit to the page set (a shopper's second page), instead of
     arriving without cookies as every other request from wrk does."""
 
@@ -58,18 +61,31 @@ class Target:
     path: str
     goal: float | None = None
     returning: bool = False
+    baseline: str = "bare list"
 
 
-BASELINE = Target("bare page", "bare", "/")
+# The bare app's three pages (bench/bare_app.py): a list, a product page and an article, each one query
+# and one template, of about the size of the shop's page of that kind.
+BARE_LIST = Target("bare list", "bare", "/")
+BARE_PRODUCT = Target("bare product", "bare", "/products/3", baseline="bare product")
+BARE_ARTICLE = Target("bare article", "bare", "/journal/listening-in-relationships", baseline="bare article")
+BASELINE = BARE_LIST
 TARGETS: tuple[Target, ...] = (
-    BASELINE,
-    Target("home", "shop", "/"),
+    BARE_LIST,
+    BARE_PRODUCT,
+    BARE_ARTICLE,
+    Target("home", "shop", "/", goal=1.0),
     Target("catalog list", "shop", "/products", goal=1.0),
-    Target("product page", "shop", "/products/spore-print-hoodie", goal=1.0),
-    Target("product, cookies", "shop", "/products/spore-print-hoodie", returning=True),
+    Target("product page", "shop", "/products/spore-print-hoodie", goal=1.0, baseline="bare product"),
+    Target(
+        "guide page", "shop", "/products/essential-guide-to-microdosing", goal=1.0, baseline="bare product"
+    ),
+    Target(
+        "product, cookies", "shop", "/products/spore-print-hoodie", returning=True, baseline="bare product"
+    ),
     Target("cart JSON", "shop", "/cart.json"),
     Target("journal list", "shop", "/journal", goal=1.0),
-    Target("article page", "shop", "/journal/listening-in-relationships", goal=1.0),
+    Target("article page", "shop", "/journal/listening-in-relationships", goal=1.0, baseline="bare article"),
 )
 
 
@@ -104,6 +120,7 @@ class Measurement:
     app: App
     path: str
     goal: float | None
+    baseline: str
     response_bytes: int
     requests_per_second: float
     p99_ms: float
@@ -131,6 +148,7 @@ class Report:
     duration_seconds: int
     warmup_seconds: int
     rounds: int
+    shop_env: list[str]
     cpu_count: int | None
     results: list[Measurement]
 
@@ -256,10 +274,27 @@ class Server:
         return sum(process_cpu_seconds(pid) for pid in child_pids(self.master_pid))
 
 
+# Ports the servers may use: "first-last" from --ports or BENCH_PORTS; unset, the system picks free ones.
+PORT_RANGE = os.environ.get("BENCH_PORTS", "")
+_HANDED_OUT: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A port nothing listens on: the first free one in PORT_RANGE, or one the system picks."""
+    candidates = [0]
+    if PORT_RANGE:
+        first, _, last = PORT_RANGE.partition("-")
+        candidates = [p for p in range(int(first), int(last or first) + 1) if p not in _HANDED_OUT]
+    for port in candidates:
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            port = sock.getsockname()[1]
+            _HANDED_OUT.add(port)  # a server given it may not be listening yet
+            return port
+    raise BenchError(f"no free port in {PORT_RANGE}")
 
 
 @contextmanager
@@ -354,6 +389,7 @@ def shop_env(args: argparse.Namespace, database_url: str, scratch: Path) -> dict
         env["ALLOW_SQLITE_IN_PRODUCTION"] = "1"  # the default run compares SQLite with SQLite
     if args.redis_url:
         env["REDIS_URL"] = args.redis_url
+    env.update(item.split("=", 1) for item in getattr(args, "shop_env", []))
     return env
 
 
@@ -365,6 +401,32 @@ def check_redis(redis_url: str) -> None:
         redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2).ping()
     except redis.RedisError as error:
         raise BenchError(f"Redis at {redact(redis_url)} does not answer: {error}") from error
+
+
+def postgres_unreachable(database_url: str) -> str | None:
+    """Why PostgreSQL at `database_url` cannot be used (its server does not answer), or None."""
+    import sqlalchemy as sa  # the shop's own dependency; only the PostgreSQL benchmarks need it
+
+    engine = sa.create_engine(
+        sa.engine.make_url(database_url).set(database="postgres"), connect_args={"connect_timeout": 3}
+    )
+    try:
+        with engine.connect():
+            return None
+    except sa.exc.OperationalError as error:
+        return f"PostgreSQL at {redact(database_url)} is not reachable ({str(error).splitlines()[0]})"
+    finally:
+        engine.dispose()
+
+
+def redis_unreachable(redis_url: str) -> str | None:
+    import redis
+
+    try:
+        redis.Redis.from_url(redis_url, socket_timeout=2, socket_connect_timeout=2).ping()
+    except redis.RedisError as error:
+        return f"Redis at {redact(redis_url)} is not reachable ({error})"
+    return None
 
 
 def clear_redis_keys(redis_url: str, prefix: str) -> None:
@@ -428,6 +490,7 @@ def summarise(target: Target, response_bytes: int, samples: list[Sample], bare: 
         app=target.app,
         path=target.path,
         goal=target.goal,
+        baseline=target.baseline,
         response_bytes=response_bytes,
         requests_per_second=requests_per_second,
         p99_ms=statistics.median(s.p99_ms for s in samples),
@@ -499,6 +562,7 @@ def measure(args: argparse.Namespace) -> Report:
                 url = servers[target.app].base_url + target.path
                 samples[target].append(load(servers[target.app], url, args, cookie=cookies[target]))
 
+    baselines = {target.name: target for target in TARGETS if target.app == "bare"}
     return Report(
         finished_at=datetime.now(UTC).isoformat(timespec="seconds"),
         git_commit=git_commit(),
@@ -512,8 +576,12 @@ def measure(args: argparse.Namespace) -> Report:
         duration_seconds=args.duration,
         warmup_seconds=args.warmup,
         rounds=args.rounds,
+        shop_env=args.shop_env,
         cpu_count=os.cpu_count(),
-        results=[summarise(target, sizes[target], samples[target], samples[BASELINE]) for target in TARGETS],
+        results=[
+            summarise(target, sizes[target], samples[target], samples[baselines[target.baseline]])
+            for target in TARGETS
+        ],
     )
 
 
@@ -533,9 +601,10 @@ def format_table(report: Report) -> str:
         f"gunicorn {report.gunicorn_workers} sync workers; "
         f"wrk -t{report.wrk_threads} -c{report.wrk_connections} -d{report.duration_seconds}s"
         + (f"; median of {report.rounds} rounds" if report.rounds > 1 else "")
+        + (f"; shop env {' '.join(report.shop_env)}" if report.shop_env else "")
     )
     header = (
-        f"{'page':<18} {'url':<36} {'KB':>5} {'req/s':>8} {'p99 ms':>7} {'× bare':>7}  "
+        f"{'page':<18} {'url':<44} {'KB':>5} {'req/s':>8} {'p99 ms':>7} {'vs':<13} {'× bare':>7}  "
         f"{'cpu ms/req':>10} {'× bare':>7} {'db ms/req':>9} {'other cpu':>9}  goal"
     )
     lines = [setup, "", header, "-" * len(header)]
@@ -543,12 +612,17 @@ def format_table(report: Report) -> str:
     for row in report.results:
         verdict = ""
         if row.goal is not None:
-            verdict = f"≥ {row.goal:.1f}× {'met' if row.ratio_to_bare >= row.goal else 'MISSED'}"
+            verdict = (
+                f"req/s {'met' if row.ratio_to_bare >= row.goal else 'MISSED'}, "
+                f"cpu {'met' if row.cpu_ratio_to_bare >= row.goal else 'MISSED'}, "
+                f"p99 {'met' if row.p99_ms < P99_GOAL_MS else 'MISSED'}"
+            )
             if row.other_cpu_percent > BUSY_MACHINE_PERCENT:
                 verdict += " (busy machine)"
+        vs = "" if row.app == "bare" else row.baseline
         lines.append(
-            f"{row.name:<18} {row.app + ' ' + row.path:<36} {row.response_bytes / 1024:>5.1f} "
-            f"{row.requests_per_second:>8.1f} {row.p99_ms:>7.1f} {row.ratio_to_bare:>6.2f}×  "
+            f"{row.name:<18} {row.app + ' ' + row.path:<44} {row.response_bytes / 1024:>5.1f} "
+            f"{row.requests_per_second:>8.1f} {row.p99_ms:>7.1f} {vs:<13} {row.ratio_to_bare:>6.2f}×  "
             f"{row.worker_cpu_ms_per_request:>10.2f} {row.cpu_ratio_to_bare:>6.2f}× "
             f"{row.server_cpu_ms_per_request:>9.2f} {row.other_cpu_percent:>8.0f}%  {verdict}"
         )
@@ -566,8 +640,9 @@ def format_table(report: Report) -> str:
         )
     notes = [
         "",
-        "× bare: req/s ÷ the bare page's req/s; for cpu, the bare page's cpu ms/req ÷ this page's (above 1",
-        "means cheaper than the bare page). cpu ms/req: the app's gunicorn workers; db ms/req: every",
+        "× bare: req/s ÷ the req/s of the bare page named under vs (the same kind of page); for cpu, that",
+        "page's cpu ms/req ÷ this page's (above 1 means cheaper than the bare page). goal: both ratios",
+        f"≥ 1.0 and p99 under {P99_GOAL_MS:.0f} ms. cpu ms/req: the app's gunicorn workers; db ms/req: every",
         "PostgreSQL and Redis server process (other clients' work included); other cpu: the rest of the",
         "machine, apart from wrk, as a share of all cores.",
     ]
@@ -587,11 +662,26 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=16, help="wrk connections (default 16)")
     parser.add_argument("--threads", type=int, default=2, help="wrk threads (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers per app (default 2)")
+    parser.add_argument(
+        "--ports", help='ports for the servers, "first-last" (default: BENCH_PORTS, else any free ones)'
+    )
+    parser.add_argument(
+        "--shop-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="an extra environment variable for the shop (e.g. ANONYMOUS_PAGE_CACHE=0); repeatable",
+    )
     parser.add_argument("--wrk", default=shutil.which("wrk") or "wrk", help="path to the wrk binary")
     parser.add_argument(
         "--output", type=Path, default=RESULTS_DIR / "latest.json", help="where to write the JSON results"
     )
     args = parser.parse_args(argv)
+    if args.ports:
+        global PORT_RANGE
+        PORT_RANGE = args.ports
+    if any("=" not in item for item in args.shop_env):
+        parser.error("--shop-env takes NAME=VALUE")
     if min(args.duration, args.rounds, args.connections, args.threads, args.workers) < 1 or args.warmup < 0:
         parser.error("durations, rounds, connections, threads and workers must be positive")
     return args

@@ -28,6 +28,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
     from shop import (
+        anonymous_pages,
         cli,
         database,
         error_pages,
@@ -59,6 +60,7 @@ def create_app(config: type[Config] | None = None) -> Flask:
     mail.init_app(app)
     login_manager.init_app(app)
     page_cache.init_app(app)
+    anonymous_pages.init_app(app)
     storage.init_app(app)
     media.init_app(app)
 

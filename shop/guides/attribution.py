@@ -10,10 +10,12 @@ Keeping it out of the signed session spares an anonymous visitor's first page th
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from flask import Response, after_this_request, current_app, g, request
+from werkzeug.http import dump_cookie
 
 COOKIE_NAME = "shop_visit"
 # Browsers drop a cookie over 4 KB; percent-encoded non-ASCII text can grow nine-fold.
@@ -89,6 +91,8 @@ def clean_text(value: Any, limit: int) -> str | None:
     """One line of printable text, at most `limit` characters, or None."""
     if not isinstance(value, str):
         return None
+    if value.isascii() and value.isprintable() and "  " not in value and value == value.strip():
+        return value[:limit] or None  # the usual case, a plain path: nothing to clean
     printable = "".join(
         " " if ch.isspace() else ch for ch in value if ch.isspace() or unicodedata.category(ch)[0] != "C"
     )
@@ -133,25 +137,31 @@ def remember_first_touch() -> None:
     """before_request: on the first page of a visit, note where it came from. Later pages change nothing."""
     if COOKIE_NAME in request.cookies or not _is_page_view():
         return
+    args = request.args  # most first pages carry no query string: skip five lookups then
     source = VisitSource(
         landing_page=clean_text(request.path, MAX_PAGE_LENGTH),
         referrer=_external_referrer(),
-        **{name: clean_text(request.args.get(name), MAX_UTM_LENGTH) for name in UTM_FIELDS},
+        **{name: clean_text(args.get(name), MAX_UTM_LENGTH) for name in UTM_FIELDS if args},
     )
     g.visit_source = source
 
     @after_this_request
     def set_visit_cookie(response: Response) -> Response:
         config = current_app.config
-        # No max_age: like the session, it ends with the browser session.
-        response.set_cookie(
-            COOKIE_NAME,
-            source.to_cookie(),
-            httponly=True,
-            secure=config["SESSION_COOKIE_SECURE"],
-            samesite=config["SESSION_COOKIE_SAMESITE"],
+        response.headers.add(
+            "Set-Cookie",
+            _visit_cookie_header(
+                source.to_cookie(), config["SESSION_COOKIE_SECURE"], config["SESSION_COOKIE_SAMESITE"]
+            ),
         )
         return response
+
+
+@lru_cache(maxsize=1024)
+def _visit_cookie_header(value: str, secure: bool, samesite: str | None) -> str:
+    """The Set-Cookie header for a visit; most visits land on one of a few pages, so most are reused.
+    No max_age: like the session, the cookie ends with the browser session."""
+    return dump_cookie(COOKIE_NAME, value, httponly=True, secure=secure, samesite=samesite)
 
 
 def current_source() -> VisitSource:

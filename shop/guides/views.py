@@ -13,8 +13,9 @@ from flask import (
 )
 from werkzeug.exceptions import NotFound
 
+from shop import anonymous_pages
 from shop.catalog.product_views import ProductView
-from shop.catalog.services import get_lead_magnet
+from shop.catalog.services import get_catalog_revision, get_lead_magnet
 from shop.extensions import csrf, limiter
 from shop.guides import attribution, consent, services, tokens
 from shop.guides.errors import ExpiredLinkError, GuideError, UnknownGuideError
@@ -92,7 +93,10 @@ def _remember_signup(result: services.CaptureResult) -> Response:
 
 @bp.get("/guides/<slug>")
 def guide(slug: str) -> tuple[str, int]:
-    return _render_guide(_guide_or_404(slug), LeadCaptureForm(form_id="guide"))
+    key = f"guide:{get_catalog_revision()}:{request.host}:{slug}"
+    return anonymous_pages.render_page(
+        key, lambda: _render_guide(_guide_or_404(slug), LeadCaptureForm(form_id="guide"))[0]
+    ), 200
 
 
 @bp.post("/guides/<slug>")

@@ -3,8 +3,12 @@ page) and the form to leave one (rendered per request: its CSRF token and fill-t
 
 from flask import render_template
 
+from shop import anonymous_pages
 from shop.journal import comments
 from shop.journal.comment_forms import CommentForm
+
+# The per-visitor value (shop/anonymous_pages.py) the comment form's start stamp is marked as.
+COMMENT_STAMP = "comment-stamp"
 
 
 def comment_list_html(article_id: int) -> str:
@@ -19,5 +23,8 @@ def fresh_comment_form(
     `keep_stamp`: a form refused for being quick keeps its first stamp, so the next press is taken."""
     form = form or CommentForm(formdata=None)
     if not keep_stamp:
-        form.started.data = comments.form_stamp(article_id)
+        # A stored copy of the page for new visitors gets a fresh stamp per request in its place.
+        form.started.data = anonymous_pages.per_visitor(
+            COMMENT_STAMP, comments.form_stamp(article_id), article_id
+        )
     return form

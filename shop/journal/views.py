@@ -14,12 +14,13 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
+from shop import anonymous_pages
 from shop.catalog import services as catalog_services
 from shop.clock import utcnow
 from shop.extensions import page_cache
 from shop.form_fields import query_text
-from shop.journal import services, view_counts
-from shop.journal.comment_context import comment_list_html, fresh_comment_form
+from shop.journal import comments, services, view_counts
+from shop.journal.comment_context import COMMENT_STAMP, comment_list_html, fresh_comment_form
 from shop.journal.errors import JournalError
 from shop.journal.feed import FeedEntry, atom_feed
 from shop.journal.models import Article
@@ -31,6 +32,7 @@ from shop.pagination import requested_page
 
 bp = Blueprint("journal", __name__)
 bp.record_once(lambda state: view_counts.init_app(state.app))
+bp.record_once(lambda state: anonymous_pages.register_filler(state.app, COMMENT_STAMP, comments.form_stamp))
 
 DRAFT_NOT_FOUND = "We couldn't find that article. It may have moved or not be published yet."
 
@@ -86,7 +88,16 @@ def article_list() -> str:
             "valid_until": _valid_until(now),
         }
         page_cache.set_json(key, cached, _cache_seconds())
-    return render_template("journal/article_list.html", page=cached)
+    return anonymous_pages.render_page(
+        key,
+        lambda: render_template("journal/article_list.html", page=cached),
+        expires_at=_moment(cached["valid_until"]),
+        now=now,
+    )
+
+
+def _moment(iso: str | None) -> datetime | None:
+    return datetime.fromisoformat(iso) if iso else None
 
 
 def _card(article: Article) -> dict[str, Any]:
@@ -218,7 +229,9 @@ def article_detail(slug: str) -> str | Response:
         and not _is_staff()
     ):
         view_counts.record_view(parts["id"])
-    return _render_article(parts)
+    return anonymous_pages.render_page(
+        key, lambda: _render_article(parts), expires_at=_moment(parts["valid_until"]), now=now
+    )
 
 
 def _staff_preview(slug: str, now: datetime) -> Response:

@@ -7,8 +7,9 @@ catalog revision; the cart, flashes and CSRF tokens are rendered fresh on every 
 
 import hashlib
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, render_template, request
 
+from shop import anonymous_pages
 from shop.cart.product_page import render_product_page
 from shop.catalog import services
 from shop.catalog.errors import CatalogError
@@ -27,6 +28,10 @@ def _cache_seconds() -> int:
 @bp.get("/")
 def home() -> str:
     revision = services.get_catalog_revision()
+    return anonymous_pages.render_page(f"home:{revision}:{request.host}", lambda: _render_home(revision))
+
+
+def _render_home(revision: int) -> str:
     featured_html = page_cache.get_or_set(
         f"home:{revision}",
         lambda: render_template(
@@ -56,6 +61,13 @@ def product_list() -> str:
     revision = services.get_catalog_revision()
     search_key = hashlib.blake2s(search.encode(), digest_size=8).hexdigest()
     key = f"list:{revision}:{category_slug}:{search_key}:{page}"
+    return anonymous_pages.render_page(
+        f"{key}:{request.host}",
+        lambda: _render_list(revision, key, category_slug=category_slug, search=search, page=page),
+    )
+
+
+def _render_list(revision: int, key: str, *, category_slug: str | None, search: str, page: int) -> str:
     cached = page_cache.get_json(key)
     if cached is None:
         try:
@@ -93,4 +105,6 @@ def _cached_categories(revision: int) -> list[dict[str, str]]:
 
 @bp.get("/products/<slug>")
 def product_detail(slug: str) -> tuple[str, int]:
-    return render_product_page(slug)
+    revision = services.get_catalog_revision()
+    key = f"product:{revision}:{request.host}:{slug}"
+    return anonymous_pages.render_page(key, lambda: render_product_page(slug)[0]), 200
