@@ -314,7 +314,7 @@ def main() -> None:
         ]
         print(
             f"\ngunicorn {args.workers} sync workers, production settings; "
-            f"wrk -t2 -c{args.connections} -d{args.duration}"
+            f"wrk -t{min(2, args.connections)} -c{args.connections} -d{args.duration}"
         )
         print("| page | path | p50 ms | p99 ms | req/s | budget | errors | load (1/5/15 min) |")
         print("|---|---|---|---|---|---|---|---|")
@@ -322,7 +322,14 @@ def main() -> None:
             if (only and name not in only) or (args.staff and page_cookie is None):
                 continue
             url = server.base_url + path
-            run_wrk("wrk", url, threads=2, connections=args.connections, duration="2s", cookie=page_cookie)
+            run_wrk(
+                "wrk",
+                url,
+                threads=min(2, args.connections),
+                connections=args.connections,
+                duration="2s",
+                cookie=page_cookie,
+            )
             load = load_average()
             p50, result = load_page(url, args.connections, args.duration, page_cookie)
             errors = result.non_2xx_3xx + result.socket_errors
@@ -349,7 +356,7 @@ def main() -> None:
 
 def load_page(url: str, connections: int, duration: str, cookie: str | None) -> tuple[float, Any]:
     """One wrk run: its p50 in ms, and the parsed result (req/s, p99, errors) from the same output."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency"]
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}", "--latency"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     completed = subprocess.run([*command, url], capture_output=True, text=True, check=False)
