@@ -10,6 +10,7 @@ with every row: on a shared machine, rerun when it is low.
 
     .venv/bin/python bench/scale.py --seed    # drop, recreate, seed shop_scale (a minute), measure
     .venv/bin/python bench/scale.py           # measure the database as it is (seed it once first)
+    .venv/bin/python bench/scale.py --staff   # only the staff pages (dashboard, orders, leads)
     .venv/bin/python bench/scale.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/other --seed
 """
 
@@ -261,6 +262,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--only", default="", help="row names to measure, separated by ; (default: all)")
     parser.add_argument("--skip-exports", action="store_true")
+    parser.add_argument(
+        "--staff",
+        action="store_true",
+        help="only the staff pages (dashboard, orders and leads lists); no exports, no catalog in process",
+    )
     parser.add_argument("--worker-timeout", type=int, default=120, help="gunicorn --timeout (default 120)")
     parser.add_argument("--ports", default="", help="FIRST-LAST: bind gunicorn to a free port in this range")
     args = parser.parse_args()
@@ -308,15 +314,22 @@ def main() -> None:
         ]
         print(
             f"\ngunicorn {args.workers} sync workers, production settings; "
-            f"wrk -t2 -c{args.connections} -d{args.duration}"
+            f"wrk -t{min(2, args.connections)} -c{args.connections} -d{args.duration}"
         )
         print("| page | path | p50 ms | p99 ms | req/s | budget | errors | load (1/5/15 min) |")
         print("|---|---|---|---|---|---|---|---|")
         for name, path, page_cookie, budget in pages:
-            if only and name not in only:
+            if (only and name not in only) or (args.staff and page_cookie is None):
                 continue
             url = server.base_url + path
-            run_wrk("wrk", url, threads=2, connections=args.connections, duration="2s", cookie=page_cookie)
+            run_wrk(
+                "wrk",
+                url,
+                threads=min(2, args.connections),
+                connections=args.connections,
+                duration="2s",
+                cookie=page_cookie,
+            )
             load = load_average()
             p50, result = load_page(url, args.connections, args.duration, page_cookie)
             errors = result.non_2xx_3xx + result.socket_errors
@@ -328,11 +341,13 @@ def main() -> None:
                 f"< {budget:.0f} ms {verdict} | {errors} | {load} |",
                 flush=True,
             )
-        if not args.skip_exports:
+        if not (args.skip_exports or args.staff):
             print("\n| export | size | first byte | wall time (budget 60 s) | worker memory | load |")
             print("|---|---|---|---|---|---|")
             print(measure_export(server, opener, "/admin/leads/export.csv"), flush=True)
             print(measure_export(server, opener, "/admin/orders.csv"), flush=True)
+    if args.staff:
+        return
     print("\n| uncached database path, in-process | median | p99 | calls | load |")
     print("|---|---|---|---|---|")
     for row in database_path(args.database_url):
@@ -341,7 +356,7 @@ def main() -> None:
 
 def load_page(url: str, connections: int, duration: str, cookie: str | None) -> tuple[float, Any]:
     """One wrk run: its p50 in ms, and the parsed result (req/s, p99, errors) from the same output."""
-    command = ["wrk", "-t2", f"-c{connections}", f"-d{duration}", "--latency"]
+    command = ["wrk", f"-t{min(2, connections)}", f"-c{connections}", f"-d{duration}", "--latency"]
     if cookie:
         command += ["-H", f"Cookie: {cookie}"]
     completed = subprocess.run([*command, url], capture_output=True, text=True, check=False)

@@ -25,6 +25,17 @@ def run_admin_sql(url: str, statement: str) -> None:
         engine.dispose()
 
 
+def built_on(dialect: str):
+    """Alembic's include_object: leaves out the models' indexes made for another database only
+    (`Index(...).ddl_if(dialect=...)`, such as the orders' trigram indexes on PostgreSQL)."""
+
+    def include(obj, name, type_, reflected, compare_to) -> bool:
+        only_on = getattr(getattr(obj, "_ddl_if", None), "dialect", None)
+        return type_ != "index" or only_on in (None, dialect)
+
+    return include
+
+
 @pytest.fixture
 def migration_app(tmp_path: Path) -> Iterator[Flask]:
     """An app on an empty database: a fresh SQLite file, or a fresh schema on PostgreSQL."""
@@ -56,15 +67,21 @@ def migration_app(tmp_path: Path) -> Iterator[Flask]:
 
 
 # The full-text index exists on PostgreSQL only (shop/catalog/models.py); SQLite cannot reflect an
-# expression index, so autogenerate says it skips comparing it there.
+# expression index (nor the leads' index on lower(utm_source)), so autogenerate says it skips comparing
+# them there.
 @pytest.mark.filterwarnings(
-    "ignore:autogenerate skipping metadata-specified expression-based index 'ix_product_search'"
+    "ignore:autogenerate skipping metadata-specified expression-based index 'ix_product_search'",
+    "ignore:autogenerate skipping metadata-specified expression-based index 'ix_lead_source_created'",
+    "ignore:Skipped unsupported reflection of expression-based index ix_lead_source_created",
 )
 def test_upgrade_builds_the_models_schema(migration_app: Flask) -> None:
     upgrade()
 
     with db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "include_object": built_on(connection.dialect.name)},
+        )
         differences = compare_metadata(context, db.metadata)
         revision_row = connection.execute(
             sa.text("SELECT revision FROM catalog_revision WHERE id = 1")

@@ -30,6 +30,15 @@ class Lead(db.Model):
         ),
         # The leads list's source suggestions, one index probe per distinct source.
         sa.Index("ix_lead_utm_source", "utm_source"),
+        # The leads list filtered by source (matched lowercased), newest first; the yes/no filters are read
+        # from the index alone on PostgreSQL, so the capped count never visits the table.
+        sa.Index(
+            "ix_lead_source_created",
+            sa.func.lower(sa.text("utm_source")),
+            "created_at",
+            "id",
+            postgresql_include=["utm_source", "confirmed_at", "consented_at", "subscribed", "customer_since"],
+        ),
         {"sqlite_autoincrement": True},
     )
 

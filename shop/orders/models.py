@@ -35,6 +35,12 @@ TO_SHIP = sa.text(
 )
 
 
+# The operator class of pg_trgm, qualified: the extension lives in the public schema (see
+# create_trigram_extension), whatever the connection's search_path.
+TRIGRAM_OPS = "public.gin_trgm_ops"
+CREATE_TRIGRAM_EXTENSION = "CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public"
+
+
 class Order(db.Model):
     __tablename__ = "order"
     __table_args__ = (
@@ -73,6 +79,19 @@ class Order(db.Model):
             "paid_at",
             postgresql_where=TO_SHIP,
             sqlite_where=TO_SHIP,
+        ),
+        # The staff list filtered by status, newest first: one index range, already in the list's order.
+        sa.Index("ix_order_status_created", "status", "created_at", "id"),
+        # The staff list's search by part of an email or order number (ILIKE '%…%'): trigram indexes on
+        # PostgreSQL (the pg_trgm extension, created in the public schema); SQLite reads its few orders.
+        *(
+            sa.Index(
+                f"ix_order_{column}_trgm",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: TRIGRAM_OPS},
+            ).ddl_if(dialect="postgresql")
+            for column in ("email", "number")
         ),
     )
 
@@ -258,3 +277,9 @@ class PaymentEventRecord(db.Model):
     event_type: Mapped[str] = mapped_column(sa.String(80))
     order_id: Mapped[int | None] = mapped_column(sa.ForeignKey("order.id", ondelete="SET NULL"), index=True)
     processed_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+# create_all (tests, a new database) needs pg_trgm before the order table's trigram indexes.
+sa.event.listen(
+    Order.__table__, "before_create", sa.DDL(CREATE_TRIGRAM_EXTENSION).execute_if(dialect="postgresql")
+)

@@ -113,6 +113,8 @@ def _pages() -> dict[str, str]:
     article = db.session.scalar(sa.select(Article.slug).order_by(Article.id.desc()).limit(1))
     published = db.session.scalar(sa.select(sa.func.count()).where(Product.is_published.is_(True)))
     last_page = -(-published // 24)
+    email = db.session.scalar(sa.select(Order.email).order_by(Order.id).limit(1)) or ""
+    source = db.session.scalar(sa.select(Lead.utm_source).where(Lead.utm_source.is_not(None)).limit(1))
     return {
         "catalog": "/products",
         "catalog, last page": f"/products?page={last_page}",
@@ -122,8 +124,10 @@ def _pages() -> dict[str, str]:
         "cart": "/cart.json",
         "dashboard": "/admin/",
         "orders, filtered": "/admin/orders?status=fulfilled",
+        "orders, searched": f"/admin/orders?q={email[2:9]}",  # part of an email
         "leads": "/admin/leads",
         "leads, filtered": "/admin/leads?confirmed=yes",
+        "leads, by source": f"/admin/leads?confirmed=yes&utm_source={source}",
     }
 
 
