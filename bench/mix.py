@@ -185,9 +185,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         prepare(args.database_url, env)
         bare_env = dict(os.environ, BARE_DATABASE_PATH=str(scratch / "bare.sqlite3"))
         run_checked([PYTHON, "-c", "import bare_app"], cwd=BENCH_DIR, env=bare_env)
-        shop = stack.enter_context(gunicorn("mix", "wsgi:app", workers=args.workers, cwd=ROOT_DIR, env=env))
+        server = {"workers": args.workers, "threads": args.worker_threads}  # the same for both apps
+        shop = stack.enter_context(gunicorn("mix", "wsgi:app", cwd=ROOT_DIR, env=env, **server))
         bare = stack.enter_context(
-            gunicorn("mix-bare", "bare_app:app", workers=args.workers, cwd=BENCH_DIR, env=bare_env)
+            gunicorn("mix-bare", "bare_app:app", cwd=BENCH_DIR, env=bare_env, **server)
         )
         wait_until_up(shop, "/healthz")
         wait_until_up(bare, "/")
@@ -222,6 +223,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "database": redact(args.database_url),
         "redis": redact(args.redis_url),
         "gunicorn_workers": args.workers,
+        "gunicorn_worker_threads": args.worker_threads,
         "threads": args.threads,
         "duration_seconds": args.duration,
         "load_average": os.getloadavg(),
@@ -251,8 +253,13 @@ def shop_cpu(server: Server) -> float:
 def format_report(report: dict[str, Any]) -> str:
     errors_seen = report["errors"] or report["paced"]["errors"]
     lines = [
-        f"{report['database']}, redis {report['redis']}; gunicorn {report['gunicorn_workers']} sync workers; "
-        f"{report['threads']} Python threads for {report['duration_seconds']}s; load average "
+        f"{report['database']}, redis {report['redis']}; gunicorn {report['gunicorn_workers']} "
+        + (
+            f"gthread workers × {report['gunicorn_worker_threads']} threads; "
+            if report["gunicorn_worker_threads"] > 1
+            else "sync workers; "
+        )
+        + f"{report['threads']} Python threads for {report['duration_seconds']}s; load average "
         + " ".join(f"{value:.2f}" for value in report["load_average"]),
         "",
         f"{'kind':<10} {'requests':>9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}",
@@ -309,7 +316,14 @@ def parse_args() -> argparse.Namespace:
         default=0.5,
         help="the paced phase offers this share of the saturated throughput (default 0.5)",
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument(
+        "--worker-threads",
+        type=int,
+        default=1,
+        help="threads per gunicorn worker: above 1, gthread workers, for the shop and the bare app alike "
+        "(default 1: sync workers)",
+    )
     parser.add_argument("--ports", help='ports for the servers, "first-last" (default: any free ones)')
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
