@@ -209,8 +209,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         cpu = shop_cpu(shop) - cpu_before
         # Latency as shoppers see it: the same mix offered at a share of the throughput just measured.
         saturated = sum(len(values) for values in latencies.values()) / elapsed
-        rate = args.load_share * saturated / REQUESTS_PER_TURN
-        print(f"  shop mix at {args.load_share:.0%} of that: {rate:.1f} turns/s for {args.duration}s …")
+        rate = args.paced_turns or args.load_share * saturated / REQUESTS_PER_TURN
+        print(f"  shop mix paced at {rate:.1f} turns/s for {args.duration}s …")
         paced, paced_errors, paced_elapsed = run_load(
             shop.base_url, threads=args.threads, seconds=args.duration, turn=shop_turn, seed=4, rate=rate
         )
@@ -234,7 +234,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "errors": len(errors),
         "first_errors": errors[:5],
         "paced": {
-            "load_share": args.load_share,
+            "load_share": None if args.paced_turns else args.load_share,
             "turns_per_second": round(rate, 1),
             "kinds": {kind: describe(values, paced_elapsed) for kind, values in sorted(paced.items())},
             "errors": len(paced_errors),
@@ -272,8 +272,13 @@ def format_report(report: dict[str, Any]) -> str:
     paced = report["paced"]
     lines += [
         "",
-        f"the same mix offered at {paced['load_share']:.0%} of that throughput "
-        f"({paced['turns_per_second']} turns/s):",
+        (
+            f"the same mix offered at {paced['load_share']:.0%} of that throughput "
+            if paced["load_share"]
+            else "the same mix offered at a fixed rate "
+        )
+        + f"({paced['turns_per_second']} turns/s, "
+        f"about {paced['turns_per_second'] * REQUESTS_PER_TURN:.0f} req/s):",
     ]
     for kind, row in paced["kinds"].items():
         lines.append(
@@ -315,6 +320,12 @@ def parse_args() -> argparse.Namespace:
         type=float,
         default=0.5,
         help="the paced phase offers this share of the saturated throughput (default 0.5)",
+    )
+    parser.add_argument(
+        "--paced-turns",
+        type=float,
+        help="pace the second phase at this many turns per second instead of --load-share of the saturated "
+        "throughput (to compare servers at the same offered load)",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
     parser.add_argument(
