@@ -331,9 +331,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument(
         "--worker-threads",
         type=int,
-        default=1,
-        help="threads per gunicorn worker: above 1, gthread workers, for the shop and the bare app alike "
-        "(default 1: sync workers)",
+        default=4,
+        help="threads per gunicorn worker: above 1, gthread workers (as the README deploys the shop), "
+        "1: sync workers; the same for the shop and the bare app (default 4)",
     )
     parser.add_argument("--ports", help='ports for the servers, "first-last" (default: any free ones)')
     args = parser.parse_args()
