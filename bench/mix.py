@@ -185,9 +185,10 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         prepare(args.database_url, env)
         bare_env = dict(os.environ, BARE_DATABASE_PATH=str(scratch / "bare.sqlite3"))
         run_checked([PYTHON, "-c", "import bare_app"], cwd=BENCH_DIR, env=bare_env)
-        shop = stack.enter_context(gunicorn("mix", "wsgi:app", workers=args.workers, cwd=ROOT_DIR, env=env))
+        server = {"workers": args.workers, "threads": args.worker_threads}  # the same for both apps
+        shop = stack.enter_context(gunicorn("mix", "wsgi:app", cwd=ROOT_DIR, env=env, **server))
         bare = stack.enter_context(
-            gunicorn("mix-bare", "bare_app:app", workers=args.workers, cwd=BENCH_DIR, env=bare_env)
+            gunicorn("mix-bare", "bare_app:app", cwd=BENCH_DIR, env=bare_env, **server)
         )
         wait_until_up(shop, "/healthz")
         wait_until_up(bare, "/")
@@ -208,8 +209,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         cpu = shop_cpu(shop) - cpu_before
         # Latency as shoppers see it: the same mix offered at a share of the throughput just measured.
         saturated = sum(len(values) for values in latencies.values()) / elapsed
-        rate = args.load_share * saturated / REQUESTS_PER_TURN
-        print(f"  shop mix at {args.load_share:.0%} of that: {rate:.1f} turns/s for {args.duration}s …")
+        rate = args.paced_turns or args.load_share * saturated / REQUESTS_PER_TURN
+        print(f"  shop mix paced at {rate:.1f} turns/s for {args.duration}s …")
         paced, paced_errors, paced_elapsed = run_load(
             shop.base_url, threads=args.threads, seconds=args.duration, turn=shop_turn, seed=4, rate=rate
         )
@@ -222,6 +223,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "database": redact(args.database_url),
         "redis": redact(args.redis_url),
         "gunicorn_workers": args.workers,
+        "gunicorn_worker_threads": args.worker_threads,
         "threads": args.threads,
         "duration_seconds": args.duration,
         "load_average": os.getloadavg(),
@@ -232,7 +234,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "errors": len(errors),
         "first_errors": errors[:5],
         "paced": {
-            "load_share": args.load_share,
+            "load_share": None if args.paced_turns else args.load_share,
             "turns_per_second": round(rate, 1),
             "kinds": {kind: describe(values, paced_elapsed) for kind, values in sorted(paced.items())},
             "errors": len(paced_errors),
@@ -251,8 +253,13 @@ def shop_cpu(server: Server) -> float:
 def format_report(report: dict[str, Any]) -> str:
     errors_seen = report["errors"] or report["paced"]["errors"]
     lines = [
-        f"{report['database']}, redis {report['redis']}; gunicorn {report['gunicorn_workers']} sync workers; "
-        f"{report['threads']} Python threads for {report['duration_seconds']}s; load average "
+        f"{report['database']}, redis {report['redis']}; gunicorn {report['gunicorn_workers']} "
+        + (
+            f"gthread workers × {report['gunicorn_worker_threads']} threads; "
+            if report["gunicorn_worker_threads"] > 1
+            else "sync workers; "
+        )
+        + f"{report['threads']} Python threads for {report['duration_seconds']}s; load average "
         + " ".join(f"{value:.2f}" for value in report["load_average"]),
         "",
         f"{'kind':<10} {'requests':>9} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7}",
@@ -265,8 +272,13 @@ def format_report(report: dict[str, Any]) -> str:
     paced = report["paced"]
     lines += [
         "",
-        f"the same mix offered at {paced['load_share']:.0%} of that throughput "
-        f"({paced['turns_per_second']} turns/s):",
+        (
+            f"the same mix offered at {paced['load_share']:.0%} of that throughput "
+            if paced["load_share"]
+            else "the same mix offered at a fixed rate "
+        )
+        + f"({paced['turns_per_second']} turns/s, "
+        f"about {paced['turns_per_second'] * REQUESTS_PER_TURN:.0f} req/s):",
     ]
     for kind, row in paced["kinds"].items():
         lines.append(
@@ -309,7 +321,20 @@ def parse_args() -> argparse.Namespace:
         default=0.5,
         help="the paced phase offers this share of the saturated throughput (default 0.5)",
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers (default 2)")
+    parser.add_argument(
+        "--paced-turns",
+        type=float,
+        help="pace the second phase at this many turns per second instead of --load-share of the saturated "
+        "throughput (to compare servers at the same offered load)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (default 2)")
+    parser.add_argument(
+        "--worker-threads",
+        type=int,
+        default=4,
+        help="threads per gunicorn worker: above 1, gthread workers (as the README deploys the shop), "
+        "1: sync workers; the same for the shop and the bare app (default 4)",
+    )
     parser.add_argument("--ports", help='ports for the servers, "first-last" (default: any free ones)')
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):

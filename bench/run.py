@@ -298,11 +298,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(label: str, app: str, *, workers: int, cwd: Path, env: dict[str, str]) -> Iterator[Server]:
-    """Serve `app` with sync workers on a free port until the block ends (also on errors and signals)."""
+def gunicorn(
+    label: str, app: str, *, workers: int, cwd: Path, env: dict[str, str], threads: int = 1
+) -> Iterator[Server]:
+    """Serve `app` on a free port until the block ends (also on errors and signals): sync workers, or
+    gthread workers of `threads` threads each when `threads` > 1."""
     port = free_port()
     log_path = RESULTS_DIR / f"{label}-gunicorn.log"
-    command = [PYTHON, "-m", "gunicorn", "--workers", str(workers), "--worker-class", "sync"]
+    command = [PYTHON, "-m", "gunicorn", "--workers", str(workers)]
+    if threads > 1:
+        command += ["--worker-class", "gthread", "--threads", str(threads)]
+    else:
+        command += ["--worker-class", "sync"]
     command += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning", app]
     with open(log_path, "w") as log:
         # A session of its own, so stopping it reaches the master and its workers, and only them.

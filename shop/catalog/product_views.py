@@ -6,6 +6,21 @@ from typing import Any
 LOW_STOCK_AT = 5
 
 
+def stock_message(stock_on_hand: int | None) -> str:
+    """What a page says about a variant's stock: "Instant download", "Sold out", "Only 3 left" or "In stock".
+
+    Everything a storefront page shows about stock (this text, its emphasis, sold-out badges, the
+    disabled sizes, the default size, the structured data's availability) follows from it, so a stock
+    move that leaves it unchanged changes no page."""
+    if stock_on_hand is None:
+        return "Instant download"
+    if stock_on_hand <= 0:
+        return "Sold out"
+    if stock_on_hand <= LOW_STOCK_AT:
+        return f"Only {stock_on_hand} left"
+    return "In stock"
+
+
 @dataclass(frozen=True)
 class VariantView:
     sku: str
@@ -21,13 +36,7 @@ class VariantView:
     @property
     def stock_message(self) -> str:
         """What the variant picker says: "Sold out", "Only 3 left" or "In stock"."""
-        if self.stock_on_hand is None:
-            return "Instant download"
-        if self.stock_on_hand <= 0:
-            return "Sold out"
-        if self.stock_on_hand <= LOW_STOCK_AT:
-            return f"Only {self.stock_on_hand} left"
-        return "In stock"
+        return stock_message(self.stock_on_hand)
 
     @property
     def stock_level(self) -> str:

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 import sqlalchemy as sa
 
 from shop.catalog.models import ProductVariant
+from shop.catalog.product_views import stock_message
 from shop.catalog.services import bump_catalog_revision
 from shop.clock import utcnow
 from shop.extensions import db
@@ -51,16 +52,19 @@ def _physical_quantities(lines: "list[OrderLine] | list[NewOrderLine]") -> list[
 def reserve_stock(lines: "list[OrderLine] | list[NewOrderLine]") -> None:
     """Take each physical line's quantity off stock with a conditional UPDATE, in the caller's
     transaction. If one line is short, the lines already taken are put back and StockShortError names it.
+    The catalog revision is bumped only when a page would show the new stock differently (docs/rules.md).
     """
     taken: list[tuple[int, int]] = []
+    shown_changed = False
     for variant_id, quantity, name in _physical_quantities(lines):
-        result = db.session.execute(
+        left = db.session.scalar(
             sa.update(ProductVariant)
             .where(ProductVariant.id == variant_id, ProductVariant.stock_on_hand >= quantity)
             .values(stock_on_hand=ProductVariant.stock_on_hand - quantity)
+            .returning(ProductVariant.stock_on_hand)
             .execution_options(synchronize_session=False)
         )
-        if result.rowcount != 1:
+        if left is None:
             for taken_id, taken_quantity in taken:
                 _return_stock(taken_id, taken_quantity)
             available = db.session.scalar(
@@ -68,17 +72,28 @@ def reserve_stock(lines: "list[OrderLine] | list[NewOrderLine]") -> None:
             )
             raise StockShortError(name, available or 0)
         taken.append((variant_id, quantity))
-    if taken:
+        shown_changed = shown_changed or _shown_differently(left + quantity, left)
+    if shown_changed:
         bump_catalog_revision()
 
 
-def _return_stock(variant_id: int, quantity: int) -> None:
-    db.session.execute(
+def _shown_differently(before: int, after: int) -> bool:
+    """Whether a storefront page shows stock `after` differently from `before`: cached pages and their
+    fragments are keyed by the catalog revision, and bumping it on every order would re-render the whole
+    catalog after each checkout (and make every checkout wait for the revision row's lock)."""
+    return stock_message(before) != stock_message(after)
+
+
+def _return_stock(variant_id: int, quantity: int) -> bool:
+    """Put `quantity` back; whether a page now shows that variant's stock differently."""
+    now = db.session.scalar(
         sa.update(ProductVariant)
         .where(ProductVariant.id == variant_id)
         .values(stock_on_hand=ProductVariant.stock_on_hand + quantity)
+        .returning(ProductVariant.stock_on_hand)
         .execution_options(synchronize_session=False)
     )
+    return now is not None and _shown_differently(now - quantity, now)
 
 
 def release_reservation(order: Order, *, actor: str) -> bool:
@@ -95,10 +110,10 @@ def release_reservation(order: Order, *, actor: str) -> bool:
         return False
     db.session.refresh(order, ["reservation_released_at"])
     returned = _physical_quantities(order.lines)
-    for variant_id, quantity, _ in returned:
-        _return_stock(variant_id, quantity)
-    if returned:
+    shown_changed = [_return_stock(variant_id, quantity) for variant_id, quantity, _ in returned]
+    if any(shown_changed):
         bump_catalog_revision()
+    if returned:
         summary = ", ".join(f"{quantity} × {name}" for _, quantity, name in returned)
         add_event(order, actor=actor, kind="stock", note=f"Reserved stock returned: {summary}.")
     return True

@@ -53,7 +53,8 @@ def test_creating_an_order_copies_lines_and_reserves_stock(shop: dict) -> None:
     )
     assert order.total_cents == 16_295
     assert stock_of("HOODIE-M") == 8
-    assert get_catalog_revision() > revision  # cached pages show the new stock
+    # 10 → 8 is "In stock" either way: no page changes (tests/orders/test_stock_revision.py)
+    assert get_catalog_revision() == revision
     assert [event.kind for event in order.events] == ["created"]
 
 
