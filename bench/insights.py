@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 import sqlalchemy as sa
+from run import recreate_database  # bench/run.py: the benchmarks' one database reset
 
 ROOT_DIR = Path(__file__).resolve().parent.parent
 PYTHON = str(ROOT_DIR / ".venv" / "bin" / "python")
@@ -85,17 +86,6 @@ FROM (
 
 def run_checked(command: list[str], env: dict[str, str]) -> None:
     subprocess.run(command, cwd=ROOT_DIR, env=env, check=True, stdout=subprocess.DEVNULL)
-
-
-def recreate_database(url: str) -> None:
-    target = sa.engine.make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    finally:
-        admin.dispose()
 
 
 def seed(url: str, orders: int, leads: int) -> None:

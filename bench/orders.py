@@ -45,6 +45,7 @@ from run import (  # bench/run.py: the same gunicorn, wrk and CPU accounting as 
     gunicorn,
     load,
     postgres_unreachable,
+    recreate_database,
     redact,
     run_checked,
     shop_env,
@@ -56,17 +57,6 @@ from shop.payments.provider import dev_webhook_secret  # noqa: E402  (the shop's
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/shop_bench_orders"
 REQUESTS_PER_ORDER = 6
-
-
-def recreate_database(url: str) -> None:
-    target = sa.engine.make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    finally:
-        admin.dispose()
 
 
 def prepare(database_url: str, env: dict[str, str]) -> None:

@@ -298,6 +298,20 @@ def free_port() -> int:
 
 
 @contextmanager
+def recreate_database(url: str) -> None:
+    """Drop and create the PostgreSQL database a benchmark fills (orders, insights, scale)."""
+    import sqlalchemy as sa  # only the PostgreSQL benchmarks need it
+
+    target = sa.engine.make_url(url)
+    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
+            connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+
+
 def gunicorn(
     label: str, app: str, *, workers: int, cwd: Path, env: dict[str, str], threads: int = 1
 ) -> Iterator[Server]:

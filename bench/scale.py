@@ -43,6 +43,7 @@ from run import (  # bench/run.py: the same gunicorn and wrk helpers as the page
     child_pids,
     gunicorn,
     parse_wrk,
+    recreate_database,
     run_checked,
     run_wrk,
     shop_env,
@@ -79,17 +80,6 @@ PORTS = (9300, 9350)
 
 def load_average() -> str:
     return Path("/proc/loadavg").read_text().split(" ", 3)[:3].__str__().replace("'", "")
-
-
-def recreate_database(url: str) -> None:
-    target = sa.engine.make_url(url)
-    admin = sa.create_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as connection:
-            connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)'))
-            connection.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
-    finally:
-        admin.dispose()
 
 
 def seed(url: str, scratch: Path) -> None:
