@@ -4,18 +4,25 @@ their own session, CSRF token and cart, and the page cache shared by the threads
 import re
 import threading
 from collections.abc import Callable
+from pathlib import Path
 
 from flask import Flask
 
+from config import TestConfig
 from tests.factories import make_product
 
 VISITORS = 8
 
 
 def test_concurrent_visitors_each_see_their_own_session_token_and_cart(
-    make_app: Callable[..., Flask],
+    make_app: Callable[..., Flask], tmp_path: Path
 ) -> None:
-    app = make_app(WTF_CSRF_ENABLED=True)
+    overrides: dict[str, object] = {"WTF_CSRF_ENABLED": True}
+    if TestConfig.SQLALCHEMY_DATABASE_URI.startswith("sqlite"):
+        # In-memory SQLite is one connection shared by every thread, so one visitor's rollback would undo
+        # another's cart; a file database gives each thread its own connection, as `make run` does.
+        overrides["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{tmp_path / 'threads.sqlite3'}"
+    app = make_app(**overrides)
     with app.app_context():
         make_product(name="Spore Print Hoodie", slug="hoodie", sku="HOODIE", sizes=("M",), stock=100)
         make_product(name="Enamel Mug", slug="mug", sku="MUG", stock=100)
