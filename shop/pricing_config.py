@@ -16,6 +16,7 @@ from flask import Flask, current_app
 
 from shop import pricing
 from shop.country_codes import COUNTRY_CODES, US_STATES
+from shop.whole_numbers import is_ascii_digits
 
 EXTENSION_KEY = "shop.pricing_knobs"
 # A zone without countries takes every country the shop ships to that no other zone names.
@@ -87,11 +88,13 @@ class PricingKnobs:
         )
 
 
-def _whole_cents(setting: str, what: str, raw: str) -> int:
+def _whole_number(setting: str, what: str, raw: str, *, unit: str = "cents") -> int:
+    """A whole number written in ASCII digits: `isdigit()` alone would let "72²" through to a bare
+    ValueError and read "٧٢٥" or "１００" as numbers nobody meant to type."""
     text = raw.strip()
-    if not text.isdigit():
+    if not is_ascii_digits(text):
         raise PricingConfigError(
-            f"{setting}: {what} must be a whole number of cents (0 or more, no decimals), got {raw!r}"
+            f"{setting}: {what} must be a whole number of {unit} (0 or more, digits 0-9 only), got {raw!r}"
         )
     return int(text)
 
@@ -143,11 +146,11 @@ def parse_shipping_zones(
         name, countries_text, rate_text, free_text = (part.strip() for part in fields)
         if name in {zone.name for zone in zones}:
             raise PricingConfigError(f"{setting}: the zone name {name!r} is used twice")
-        rate = _whole_cents(setting, f"zone {name}'s rate", rate_text)
+        rate = _whole_number(setting, f"zone {name}'s rate", rate_text)
         free_over = (
             None
             if free_text.lower() in NEVER_FREE
-            else _whole_cents(setting, f"zone {name}'s free-shipping threshold", free_text)
+            else _whole_number(setting, f"zone {name}'s free-shipping threshold", free_text)
         )
         if countries_text == EVERY_OTHER_COUNTRY:
             if catch_all is not None:
@@ -197,7 +200,7 @@ def parse_tax_table(raw: str) -> Mapping[str, pricing.TaxRate]:
             )
         if region_text in table:
             raise PricingConfigError(f"{setting}: {region_text} is listed twice")
-        rate_bp = _whole_cents(setting, f"{region_text}'s rate (basis points)", rate_text)
+        rate_bp = _whole_number(setting, f"{region_text}'s rate", rate_text, unit="basis points")
         if rate_bp > pricing.BASIS_POINTS:
             raise PricingConfigError(f"{setting}: {region_text}'s rate {rate_bp} bp is over 100%")
         table[region_text] = pricing.TaxRate(rate_bp=rate_bp, digital_taxable=len(fields) == 3)

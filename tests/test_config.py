@@ -93,9 +93,15 @@ def test_production_refuses_sqlite() -> None:
 
 
 def test_production_runs_sqlite_only_when_explicitly_allowed() -> None:
-    production(
+    allowed = production(
         SQLALCHEMY_DATABASE_URI="sqlite:////tmp/bench.sqlite3", ALLOW_SQLITE_IN_PRODUCTION=True
-    ).validate()
+    )
+
+    allowed.validate()  # raises without ALLOW_SQLITE_IN_PRODUCTION (the test above)
+
+    assert allowed.SQLALCHEMY_DATABASE_URI == "sqlite:////tmp/bench.sqlite3"
+    with pytest.raises(RuntimeError, match="SQLite"):
+        production(SQLALCHEMY_DATABASE_URI="sqlite:////tmp/bench.sqlite3").validate()
 
 
 # --- the email worker's settings ----------------------------------------------------------------------

@@ -56,6 +56,9 @@ def test_zone_countries_are_read_in_any_case_and_never_free_is_spelled_out() -> 
         ("canada:CA:-1:25000;rest:*:2495:never", "whole number of cents"),
         ("canada:CA:14.95:25000;rest:*:2495:never", "whole number of cents"),
         ("canada:CA:1495:250.00;rest:*:2495:never", "whole number of cents"),
+        ("canada:CA:1²:25000;rest:*:2495:never", "digits 0-9 only"),
+        ("canada:CA:１４９５:25000;rest:*:2495:never", "digits 0-9 only"),
+        ("canada:CA:1495:٢٥٠٠٠;rest:*:2495:never", "digits 0-9 only"),
         ("canada:CA:1495:25000;again:CA:995:never;rest:*:2495:never", "CA is in zone canada and zone again"),
         ("canada:US:1495:25000;rest:*:2495:never", "US is in zone domestic and zone canada"),
         ("canada:CA:1495:25000", "no zone for GB, DE"),
@@ -107,8 +110,11 @@ def test_the_default_tax_table_is_parsed_at_start_up() -> None:
 @pytest.mark.parametrize(
     ("raw", "message"),
     [
-        ("CA:-500", "whole number of cents"),
-        ("CA:5.5", "whole number of cents"),
+        ("CA:-500", "whole number of basis points"),
+        ("CA:5.5", "whole number of basis points"),
+        ("CA:72²", "digits 0-9 only"),
+        ("CA:٧٢٥", "digits 0-9 only"),
+        ("CA:５００", "digits 0-9 only"),
         ("CA:10001", "over 100%"),
         ("XX:500", "'XX' is not an ISO 3166-1 alpha-2 country code"),
         ("US-ZZ:500", "'US-ZZ' is not a region the table knows"),

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from shop.catalog.models import Product
 from shop.clock import utcnow
+from shop.discounts import services as discount_services
 from shop.discounts.models import CartDiscount, DiscountCode, DiscountRedemption
 from shop.extensions import db
 from shop.orders import pending
@@ -123,6 +124,27 @@ def test_the_use_goes_back_when_an_unpaid_order_expires_or_is_declined(
     assert uses_of("SPORES10") == 0
     assert db.session.query(DiscountRedemption).one().released_at is not None
     assert "Discount code SPORES10's use given back." in [event.note for event in reload(order).events]
+
+
+def test_an_unpaid_order_gives_its_use_back_only_once(app: Flask, spores10: DiscountCode) -> None:
+    # given two orders placed with the code, the first of them declined (its use given back)
+    first, second = app.test_client(), app.test_client()
+    for client in (first, second):
+        add(client, "TEE-M", 1)
+        apply(client, "SPORES10")
+    declined = place(first, email="ana@example.com")
+    place(second, email="bo@example.com")
+    dev_pay(first, declined.headers["Location"], "decline")
+    assert uses_of("SPORES10") == 1
+    order_id = db.session.query(DiscountRedemption).filter_by(email="ana@example.com").one().order_id
+
+    # when the same order's ending is seen again (the sweep and a late event, say)
+    gave_back = discount_services.release_for_order(order_id)
+    db.session.commit()
+
+    # then the second order's use is still counted
+    assert gave_back is False
+    assert uses_of("SPORES10") == 1
 
 
 def test_the_use_goes_back_when_an_unpaid_order_is_cancelled(
