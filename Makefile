@@ -68,8 +68,9 @@ audit/node_modules/.installed: audit/package.json audit/package-lock.json
 	npm ci --prefix audit --no-audit --no-fund --loglevel=error
 	touch $@
 
-## make audit: Lighthouse (mobile) on six storefront pages and axe-core on every page at 360 px and desktop,
-## against the shop in production mode on SQLite with demo data; prints a table, fails when a budget is missed
+## make audit: Lighthouse (mobile) on six storefront pages and, as the admin, the dashboard and the sales report,
+## and axe-core on every page at 360 px and desktop, against the shop in production mode on SQLite with demo data;
+## prints a table, fails when a budget is missed (BENCH_PORTS=first-last keeps its servers to a range of ports)
 audit: install-dev audit/node_modules/.installed
 	$(BIN)/python audit/run.py
 

@@ -22,7 +22,7 @@ from shop.accounts.models import Role
 from shop.audit.services import Actor
 from shop.catalog.models import Product
 from shop.clock import utcnow
-from shop.discounts.demo_codes import seed_demo_codes
+from shop.discounts.demo_codes import DEMO_CODE, seed_demo_codes
 from shop.discounts.models import DiscountCode
 from shop.emails.models import OutgoingEmail
 from shop.extensions import db
@@ -39,12 +39,31 @@ from shop.payments import staff_refunds
 from tests.e2e.conftest import PHONE, TIMEOUT_MS
 from tests.e2e.shopper import add_hoodie_with_javascript
 from tests.e2e.test_guide_gate import GUIDE_PATH, sign_up_on_the_guide_page
-from tests.order_factory import make_pending_order, next_session_id, pay
+from tests.order_factory import (
+    make_paid_order,
+    make_pending_order,
+    next_session_id,
+    pay,
+    set_discounts_and_tax,
+)
 
 PASSWORD = "correct horse battery"
 CUSTOMER_EMAIL = "walk-customer@example.com"
 STAFF_EMAIL = "walk-admin@example.com"
 ARTICLE_SLUG = "listening-in-relationships"  # a published demo article
+# Paid orders (days before the seeding, items) beside the customer's: bars on most days of the admin
+# charts' default 30-day range and a previous period for their comparison line, so the walk and
+# `make audit` check the charts as drawn, not only their empty states.
+CHART_ORDERS: tuple[tuple[int, tuple[tuple[str, int], ...]], ...] = (
+    (1, (("MUG-ENAMEL", 2),)),
+    (3, (("GUIDE-WORKBOOK", 1), ("POSTER-FIELD", 1))),
+    (6, (("TOTE-CANVAS", 1),)),
+    (9, (("GUIDE-INTEGRATION", 1),)),
+    (14, (("JOURNAL-PRINTED", 1), ("INFUSER-TEA", 2))),
+    (22, (("MUG-ENAMEL", 1),)),
+    (37, (("POSTER-FIELD", 2),)),
+    (45, (("GUIDE-WORKBOOK", 1),)),
+)
 
 # Who opens a page: a visitor without an account (whose cart holds a hoodie), a logged-in customer
 # with a paid and partly refunded order, or an admin (who sees every staff page).
@@ -216,9 +235,27 @@ def _newest_link(to: str, pattern: str) -> str:
     raise AssertionError(f"no email to {to} carries a link like {pattern}")
 
 
+def _seed_chart_orders() -> None:
+    now = utcnow()
+    for days_ago, items in CHART_ORDERS:
+        make_paid_order(
+            *items,
+            email=f"walk-buyer{days_ago}@example.com",
+            provider="dev",
+            paid_at=now - timedelta(days=days_ago),
+        )
+    # One with the demo code (10% off the mug), for the sales report's discount codes chart.
+    discounted = make_pending_order(
+        ("MUG-ENAMEL", 1), email="walk-code@example.com", session_id=next_session_id("dev"), provider="dev"
+    )
+    discounted = set_discounts_and_tax(discounted, [(180, 0, None)], discount_code=DEMO_CODE)
+    pay(discounted, paid_at=now - timedelta(days=4))
+
+
 def seed_samples(app: Flask) -> dict[str, str]:
     """Seed what the pages need beyond the demo catalog (articles, a discount code, a customer with a
-    paid, partly refunded order, a pending payment, an admin, a lead and a comment) and return the values
+    paid, partly refunded order, paid orders over the past weeks for the admin charts, a pending
+    payment, an admin, a lead and a comment) and return the values
     their URLs are built from. Call once on a freshly seeded demo catalog."""
     with app.app_context():
         seed_demo_articles()
@@ -240,6 +277,7 @@ def seed_samples(app: Flask) -> dict[str, str]:
         order = pay(order)
         staff_refunds.refund(Actor(admin.id, admin.email), order.id, amount_cents=500, reason="Creased")
         db.session.expire_all()
+        _seed_chart_orders()
         pending = make_pending_order(
             ("MUG-ENAMEL", 1),
             email="walk-pending@example.com",

@@ -129,6 +129,20 @@ def test_axe_finds_no_violations_on_any_page(
     assert_no_axe_violations(page)
 
 
+@pytest.mark.parametrize("path", ["/admin/", "/admin/reports/sales"])
+def test_the_walk_sees_every_admin_chart_drawn(walker: Callable[[str, Audience], Page], path: str) -> None:
+    # given the walk's sample orders over the past weeks, when the admin opens a page of charts
+    page = walker("desktop", "staff")
+    page.goto(path)
+
+    # then each of its charts is drawn (axe and Lighthouse check the SVGs, not only the empty states)
+    figures = page.locator("figure.chart")
+    expect(figures.first).to_be_visible()
+    assert figures.count() == page.locator("figure.chart svg.chart__svg").count(), (
+        f"a chart on {path} has nothing to draw: " + " | ".join(figures.all_inner_texts())
+    )
+
+
 def test_violation_report_names_the_rule_and_the_element(page: Page) -> None:
     # given a page with an image that has no text alternative
     page.set_content("<!doctype html><html lang='en'><title>t</title><main><img src='x.png'></main></html>")
