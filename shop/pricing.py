@@ -290,6 +290,11 @@ def tax_depends_on_state(table: Mapping[str, TaxRate], country: str) -> bool:
     return any(region.startswith(prefix) for region in table)
 
 
+def countries_taxed_by_state(table: Mapping[str, TaxRate]) -> frozenset[str]:
+    """The countries whose states the table taxes differently: a buyer there is asked for the state."""
+    return frozenset(region.split("-", 1)[0] for region in table if "-" in region)
+
+
 def refund_tax_cents(
     *, refunded_before_cents: int, refunded_after_cents: int, total_cents: int, tax_cents: int
 ) -> int:

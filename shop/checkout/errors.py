@@ -35,9 +35,14 @@ class CheckoutAlreadyUsedError(CheckoutError):
 
 
 class DestinationError(CheckoutError):
-    """The address's country or state (or a digital order's billing country) cannot be used."""
+    """The address's country or state (or a digital order's billing country or state) cannot be used.
+    `field` names the checkout form's field the message belongs beside, when there is one."""
 
     status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotShippedThereError(DestinationError):
