@@ -60,3 +60,10 @@ class DiscountNoLongerAppliesError(CheckoutError):
             f"{reason} We took the code off your cart and placed no order: check the new total, then "
             "place your order."
         )
+
+
+class TotalBelowCardMinimumError(CheckoutError):
+    """The total is above $0.00 but under the smallest card charge (shop.pricing.MIN_CARD_CHARGE_CENTS): the
+    payment page could never take it, so no order is placed and nothing is reserved."""
+
+    status_code = 422

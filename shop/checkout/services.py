@@ -24,6 +24,7 @@ from shop.checkout.errors import (
     DiscountNoLongerAppliesError,
     EmptyCartError,
     OutOfStockError,
+    TotalBelowCardMinimumError,
 )
 from shop.database import committing
 from shop.discounts import services as discounts
@@ -161,7 +162,9 @@ def place_order(
         ask_billing_state=not tax_from_provider,
     )
     shopper = Shopper(email=email, has_paid_order=_has_paid_order(email))
-    summary = get_cart_summary(cart_token, **knobs.cart_knobs(destination), shopper=shopper)
+    # The cart priced as the order will be: without tax when the payment brings it.
+    terms = {**knobs.cart_knobs(destination), **({"tax_rate": None} if tax_from_provider else {})}
+    summary = get_cart_summary(cart_token, **terms, shopper=shopper)
     if summary.is_empty:
         raise EmptyCartError()
     _check_discount(summary)
@@ -170,6 +173,9 @@ def place_order(
     problem = next((line.problem for line in summary.lines if line.problem), None)
     if problem:
         raise OutOfStockError(problem)
+    if summary.payment_problem:
+        # A total no card payment can take (1-49 cents) is refused before anything is reserved.
+        raise TotalBelowCardMinimumError(summary.payment_problem)
     try:
         with committing():
             order = create_order(
