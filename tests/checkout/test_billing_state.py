@@ -24,7 +24,9 @@ def order_count() -> int:
     return db.session.scalar(sa.select(sa.func.count(Order.id))) or 0
 
 
-def test_a_texas_buyer_of_a_guide_pays_texas_tax(client: FlaskClient, shop: dict) -> None:
+def test_a_texas_buyer_of_a_guide_pays_texas_tax(
+    client: FlaskClient, staff_client: FlaskClient, shop: dict
+) -> None:
     # given a $19 guide and a tax table where Texas taxes digital goods at 6.25%
     add(client, "GUIDE-WB")
 
@@ -37,6 +39,9 @@ def test_a_texas_buyer_of_a_guide_pays_texas_tax(client: FlaskClient, shop: dict
     assert (order.billing_country, order.billing_state, order.ship_region) == ("US", "TX", None)
     assert [(line.tax_rate_bp, line.tax_cents) for line in order.lines] == [(625, 119)]
     assert order.tax_cents == 119 and order.total_cents == 1_900 + 119
+    # and staff see where the tax was reckoned
+    admin_page = staff_client.get(f"/admin/orders/{order.number}").get_data(as_text=True)
+    assert "<dd data-billing-country>United States, TX (for tax; nothing ships)</dd>" in admin_page
 
 
 def test_a_new_york_buyer_of_a_guide_pays_no_tax(client: FlaskClient, shop: dict) -> None:
