@@ -12,6 +12,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 BASIS_POINTS = 10_000  # 100% in basis points
+# Stripe refuses to charge a card less than $0.50 (its minimum charge for USD), so a total of 1-49 cents
+# could never be paid: its payment page would fail to open every time. The development provider follows
+# the same rule, so a shop without keys behaves as it will in production. $0.00 needs no payment at all.
+MIN_CARD_CHARGE_CENTS = 50
 
 
 def _check_cents(name: str, value: object) -> None:
@@ -19,6 +23,13 @@ def _check_cents(name: str, value: object) -> None:
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
     if value < 0:
         raise ValueError(f"{name} must not be negative, got {value}")
+
+
+def below_card_minimum(total_cents: int) -> bool:
+    """Whether an order's total is above $0.00 yet under the smallest card charge: it can be neither
+    skipped nor paid."""
+    _check_cents("total_cents", total_cents)
+    return 0 < total_cents < MIN_CARD_CHARGE_CENTS
 
 
 def round_half_up(numerator: int, denominator: int) -> int:
@@ -288,6 +299,11 @@ def tax_depends_on_state(table: Mapping[str, TaxRate], country: str) -> bool:
     before the tax is known."""
     prefix = f"{country.upper()}-"
     return any(region.startswith(prefix) for region in table)
+
+
+def countries_taxed_by_state(table: Mapping[str, TaxRate]) -> frozenset[str]:
+    """The countries whose states the table taxes differently: a buyer there is asked for the state."""
+    return frozenset(region.split("-", 1)[0] for region in table if "-" in region)
 
 
 def refund_tax_cents(

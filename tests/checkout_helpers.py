@@ -72,7 +72,10 @@ def checkout_form(client: FlaskClient, *, with_address: bool = True, **overrides
     }
     if with_address:
         data.update(ADDRESS)
-    data["billing_country"] = "US"  # a digital-only order's tax country (ignored when the order ships)
+    # A digital-only order's tax country and, as the US's states tax differently, its state: New York,
+    # which does not tax digital goods in the default table (both ignored when the order ships).
+    data["billing_country"] = "US"
+    data["billing_state"] = "NY"
     data.update(overrides)
     return data
 

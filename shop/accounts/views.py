@@ -16,7 +16,6 @@ from shop.accounts.forms import (
     PasswordResetRequestForm,
     RegisterForm,
 )
-from shop.accounts.safe_redirect import safe_next
 from shop.accounts.session_login import end_session, start_session
 from shop.extensions import limiter
 from shop.orders import access, history
@@ -25,6 +24,7 @@ from shop.orders.order_downloads import issue_line_download
 from shop.orders.status_machine import CUSTOMER_STATUS_TEXT
 from shop.pagination import requested_page
 from shop.rate_limits import submitted_email_key
+from shop.safe_redirect import safe_next
 
 bp = Blueprint("accounts", __name__, url_prefix="/account")
 

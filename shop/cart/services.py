@@ -23,6 +23,7 @@ from shop.database import commit_with_one_retry
 from shop.discounts import services as discounts
 from shop.discounts.rules import DiscountItem, Shopper
 from shop.extensions import db
+from shop.money import format_cents
 from shop.pricing_config import Destination
 
 # A digital guide is one download; a second copy would be the same file.
@@ -73,6 +74,16 @@ class CartSummary:
     def discount_problem(self) -> str | None:
         """Why the cart's code does not apply now, if it carries one that does not."""
         return self.discount.problem if self.discount else None
+
+    @property
+    def payment_problem(self) -> str | None:
+        """Why this total cannot be paid by card, if so (checkout refuses it: docs/rules.md#payments)."""
+        if not pricing.below_card_minimum(self.totals.total_cents):
+            return None
+        minimum = format_cents(pricing.MIN_CARD_CHARGE_CENTS)
+        if self.totals.discount_cents:
+            return f"Card payments start at {minimum}: add something to your order or remove the code."
+        return f"Card payments start at {minimum}: add something to your order."
 
     @property
     def line_discounts(self) -> tuple[int, ...]:

@@ -34,6 +34,7 @@ from shop.country_codes import country_name
 from shop.errors import ShopError
 from shop.extensions import limiter
 from shop.pricing_config import pricing_knobs
+from shop.safe_redirect import safe_next
 
 bp = Blueprint("cart", __name__)
 
@@ -198,6 +199,19 @@ def _discount_limit() -> str:
     return current_app.config["DISCOUNT_RATE_LIMIT"]
 
 
+# A refused code on the page the form came from (the checkout page) is shown next to its code box there
+# (templates/cart/_discount_code.html), not among the page's other messages.
+CODE_REFUSAL = "discount-refused"
+
+
+def _back_to(form: DiscountCodeForm | RemoveDiscountForm) -> str | None:
+    """The page a code form came from when it is not the cart (the checkout page sends `next`): a local
+    path only, never another site; None means the cart."""
+    cart = url_for("cart.show")
+    target = safe_next(form.next.data, cart)
+    return None if target == cart else target
+
+
 @bp.post("/cart/discount")
 @limiter.limit(_discount_limit)
 def apply_discount() -> Response | tuple[str, int]:
@@ -205,14 +219,19 @@ def apply_discount() -> Response | tuple[str, int]:
     if not form.validate():
         flash(first_error(form), "error")
         return _render_cart(400)
+    back = _back_to(form)
     try:
         _apply_code(form.code.data)
     except ShopError as error:
+        if back is not None:
+            # That page re-renders its own summary (the checkout's, with a fresh fingerprint), unchanged.
+            flash(error.message, CODE_REFUSAL)
+            return redirect(back, code=303)
         flash(error.message, "error")
         session_cart.forget_summary()
         return _render_cart(error.status_code)
     flash("Discount code applied.", "success")
-    return redirect(url_for("cart.show"), code=303)
+    return redirect(back or url_for("cart.show"), code=303)
 
 
 @bp.post("/cart/discount/remove")
@@ -223,7 +242,7 @@ def remove_discount() -> Response | tuple[str, int]:
         return _render_cart(400)
     services.remove_discount_code(session_cart.current_token())
     flash("Discount code removed.", "success")
-    return redirect(url_for("cart.show"), code=303)
+    return redirect(_back_to(form) or url_for("cart.show"), code=303)
 
 
 @bp.post("/cart/discount.json")

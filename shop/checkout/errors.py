@@ -35,9 +35,14 @@ class CheckoutAlreadyUsedError(CheckoutError):
 
 
 class DestinationError(CheckoutError):
-    """The address's country or state (or a digital order's billing country) cannot be used."""
+    """The address's country or state (or a digital order's billing country or state) cannot be used.
+    `field` names the checkout form's field the message belongs beside, when there is one."""
 
     status_code = 400
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class NotShippedThereError(DestinationError):
@@ -55,3 +60,10 @@ class DiscountNoLongerAppliesError(CheckoutError):
             f"{reason} We took the code off your cart and placed no order: check the new total, then "
             "place your order."
         )
+
+
+class TotalBelowCardMinimumError(CheckoutError):
+    """The total is above $0.00 but under the smallest card charge (shop.pricing.MIN_CARD_CHARGE_CENTS): the
+    payment page could never take it, so no order is placed and nothing is reserved."""
+
+    status_code = 422

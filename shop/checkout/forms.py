@@ -50,6 +50,9 @@ class CheckoutForm(ShopForm):
     country = SelectField("Country", validate_choice=False, filters=[_upper])
     # A digital-only order ships nowhere: the buyer's country decides its sales tax.
     billing_country = SelectField("Country you're buying from", validate_choice=False, filters=[_upper])
+    # …and, where the tax table taxes that country's states differently (the US), the state: whether it
+    # is needed, and what it must be, is decided by shop/checkout/destination.py.
+    billing_state = _text("State", 120)
     # What the shopper saw: a different cart at submission means the summary must be shown again.
     cart_fingerprint = HiddenField(
         validators=[PrintableText(), DataRequired("Reload the page and try again."), Length(max=64)]
@@ -94,6 +97,10 @@ class CheckoutForm(ShopForm):
     def billing_country_code(self) -> str | None:
         """The billing country of a digital-only order (None when the order ships)."""
         return None if self.requires_shipping else self.billing_country.data or None
+
+    def billing_state_text(self) -> str | None:
+        """The billing state as typed, for a digital-only order (None when the order ships)."""
+        return None if self.requires_shipping else self.billing_state.data or None
 
     def shipping_address(self) -> ShippingAddress | None:
         if not self.requires_shipping:

@@ -24,6 +24,7 @@ from shop.checkout.errors import (
     DiscountNoLongerAppliesError,
     EmptyCartError,
     OutOfStockError,
+    TotalBelowCardMinimumError,
 )
 from shop.database import committing
 from shop.discounts import services as discounts
@@ -128,11 +129,13 @@ def place_order(
     knobs: PricingKnobs,
     user_id: int | None = None,
     billing_country: str | None = None,
+    billing_state: str | None = None,
 ) -> Order:
     """Create the pending order from the cart and reserve its stock, in one transaction. Commits.
 
     Shipping and tax follow the address's country and US state (a digital-only order's tax, the
-    `billing_country`): shop/checkout/destination.py refuses what cannot be used (DestinationError).
+    `billing_country` and, where the tax table taxes its states differently, the `billing_state`):
+    shop/checkout/destination.py refuses what cannot be used (DestinationError).
 
     `user_id` is the logged-in customer: the order is theirs whatever email they send it to.
 
@@ -148,11 +151,20 @@ def place_order(
     # Overdue reservations go back on the shelf before this shopper asks for stock.
     release_expired_orders(limit=OPPORTUNISTIC_SWEEP_LIMIT)
 
-    destination, address = checkout_destination(knobs, address=address, billing_country=billing_country)
-    # With a provider that reckons tax (Stripe Tax) the order's tax comes with the payment.
+    # With a provider that reckons tax (Stripe Tax) the order's tax comes with the payment (whose page
+    # collects a digital-only buyer's billing address).
     tax_from_provider = payments.provider_reckons_tax()
+    destination, address = checkout_destination(
+        knobs,
+        address=address,
+        billing_country=billing_country,
+        billing_state=billing_state,
+        ask_billing_state=not tax_from_provider,
+    )
     shopper = Shopper(email=email, has_paid_order=_has_paid_order(email))
-    summary = get_cart_summary(cart_token, **knobs.cart_knobs(destination), shopper=shopper)
+    # The cart priced as the order will be: without tax when the payment brings it.
+    terms = {**knobs.cart_knobs(destination), **({"tax_rate": None} if tax_from_provider else {})}
+    summary = get_cart_summary(cart_token, **terms, shopper=shopper)
     if summary.is_empty:
         raise EmptyCartError()
     _check_discount(summary)
@@ -161,6 +173,9 @@ def place_order(
     problem = next((line.problem for line in summary.lines if line.problem), None)
     if problem:
         raise OutOfStockError(problem)
+    if summary.payment_problem:
+        # A total no card payment can take (1-49 cents) is refused before anything is reserved.
+        raise TotalBelowCardMinimumError(summary.payment_problem)
     try:
         with committing():
             order = create_order(
@@ -174,6 +189,7 @@ def place_order(
                 user_id=user_id,
                 **_destination_terms(knobs, destination, tax_from_provider=tax_from_provider),
                 billing_country=destination.country if address is None else None,
+                billing_state=destination.state if address is None else None,
                 discount_code=summary.discount_code,
             )
             order.tax_from_provider = tax_from_provider
@@ -227,6 +243,7 @@ def start_checkout(
     knobs: PricingKnobs,
     user_id: int | None = None,
     billing_country: str | None = None,
+    billing_state: str | None = None,
 ) -> CheckoutStarted:
     """Place the order, then open the payment: the URL to send the shopper to. On a provider error the
     reservation is released and CheckoutError carries the provider's retryable message."""
@@ -239,6 +256,7 @@ def start_checkout(
         knobs=knobs,
         user_id=user_id,
         billing_country=billing_country,
+        billing_state=billing_state,
     )
     if order.status != OrderStatus.PENDING_PAYMENT:
         # A replay of a form whose order is already paid: show the order, don't charge again.

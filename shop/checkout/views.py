@@ -11,12 +11,13 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
+from wtforms import Field
 
 from shop.cart import session_cart
 from shop.cart.services import CartSummary
 from shop.checkout import services
 from shop.checkout.countries import country_choices, country_name, every_country_choice
-from shop.checkout.errors import CartChangedError, CheckoutError, EmptyCartError
+from shop.checkout.errors import CartChangedError, CheckoutError, DestinationError, EmptyCartError
 from shop.checkout.forms import CheckoutForm
 from shop.extensions import limiter
 from shop.form_fields import query_text
@@ -25,6 +26,7 @@ from shop.orders.addresses import order_address
 from shop.orders.lookups import get_order_by_number
 from shop.orders.models import Order, OrderStatus
 from shop.payments import services as payments
+from shop.pricing import countries_taxed_by_state
 from shop.pricing_config import pricing_knobs
 
 bp = Blueprint("checkout", __name__)
@@ -48,14 +50,22 @@ def _render(form: CheckoutForm, summary: CartSummary, status: int = 200) -> tupl
     form.checkout_key.data = services.new_checkout_key()
     form.cart_fingerprint.data = services.cart_fingerprint(summary)
     where = summary.destination
-    if payments.provider_reckons_tax():
+    provider_taxes = payments.provider_reckons_tax()
+    if provider_taxes:
         tax_pending_note = "Added at payment"
     elif where is not None and where.tax_needs_state:
         tax_pending_note = "Follows your state"
     else:
         tax_pending_note = None
+    # A digital-only buyer names their state where it decides the tax (the payment page asks with Stripe).
+    asks_state = not provider_taxes and not form.requires_shipping
+    state_countries = countries_taxed_by_state(pricing_knobs().tax_table) if asks_state else ()
     return render_template(
-        "checkout/start.html", form=form, cart=summary, tax_pending_note=tax_pending_note
+        "checkout/start.html",
+        form=form,
+        cart=summary,
+        tax_pending_note=tax_pending_note,
+        billing_state_countries=sorted(state_countries),
     ), status
 
 
@@ -102,11 +112,16 @@ def place() -> Response | tuple[str, int]:
             knobs=pricing_knobs(),
             user_id=_customer_id(),
             billing_country=form.billing_country_code(),
+            billing_state=form.billing_state_text(),
         )
     except EmptyCartError:
         return _empty_cart()
     except CheckoutError as error:
-        flash(error.message, "error")
+        field = _field_for(form, error)
+        if field is not None:
+            field.errors = [*field.errors, error.message]
+        else:
+            flash(error.message, "error")
         if isinstance(error, CartChangedError) or error.status_code == 409:
             session_cart.forget_summary()
         summary = session_cart.summary()
@@ -114,6 +129,12 @@ def place() -> Response | tuple[str, int]:
             return _empty_cart()
         return _render(form, summary, error.status_code)
     return redirect(started.redirect_url, code=303)
+
+
+def _field_for(form: CheckoutForm, error: CheckoutError) -> Field | None:
+    """The form field an error belongs beside (a digital order's billing state), if the page shows it."""
+    name = error.field if isinstance(error, DestinationError) else None
+    return getattr(form, name, None) if name else None
 
 
 @bp.get("/checkout/success")

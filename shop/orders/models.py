@@ -122,8 +122,10 @@ class Order(db.Model):
     # from the completed payment, not from the shop's tax table.
     tax_from_provider: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     total_cents: Mapped[int]
-    # Where tax was reckoned for an order that ships nowhere: the country the shopper picked.
+    # Where tax was reckoned for an order that ships nowhere: the country the shopper picked, and the
+    # state (two-letter code) where the tax table taxes that country's states differently (the US).
     billing_country: Mapped[str | None] = mapped_column(sa.String(2))
+    billing_state: Mapped[str | None] = mapped_column(sa.String(2))
     refunded_cents: Mapped[int] = mapped_column(default=0)
     # The tax part of refunded_cents (shop.pricing.refund_tax_cents).
     refunded_tax_cents: Mapped[int] = mapped_column(default=0, server_default="0")

@@ -64,6 +64,7 @@ def create_order(
     discount_code: str | None = None,
     tax_rate: pricing.TaxRate | None = None,
     billing_country: str | None = None,
+    billing_state: str | None = None,
 ) -> Order:
     """A pending order with its stock reserved, in the caller's transaction (the caller commits, or rolls
     back on StockShortError so nothing stays reserved). Totals come from pricing.order_totals only.
@@ -105,6 +106,7 @@ def create_order(
         discount_code=discount_code,
         tax_cents=totals.tax_cents,
         billing_country=billing_country,
+        billing_state=billing_state,
         total_cents=totals.total_cents,
         refunded_cents=0,
         requires_shipping=totals.requires_shipping,

@@ -74,7 +74,12 @@ def test_the_page_asks_for_an_address_with_autocomplete_when_the_cart_ships(
     # $168 of merchandise ships free; the summary comes from pricing.
     assert re.search(r"<dd data-shipping>\s*Free", page)
     assert "$168.00" in page
-    assert page.count('type="submit"') == 1
+    # one button places the order; the other applies a discount code (its own form)
+    checkout_form = page[
+        page.index('action="/checkout"') : page.index("</form>", page.index('action="/checkout"'))
+    ]
+    assert checkout_form.count('type="submit"') == 1
+    assert page.count('type="submit"') == 2 and 'id="discount-apply" type="submit"' in page
 
 
 def test_a_digital_only_cart_has_no_address_step(client: FlaskClient, shop: dict) -> None:

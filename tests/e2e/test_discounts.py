@@ -1,6 +1,7 @@
 """A discount code in Chromium on a phone: a wrong code is explained, SPORES10 shows its saving and moves
-the free-shipping progress, the dev payment charges the discounted total, and the order page shows the
-discount (docs/rules.md#discounts)."""
+the free-shipping progress, the checkout page's own box removes it, refuses a wrong one and applies it again,
+the dev payment charges the discounted total, and the order page shows the discount
+(docs/rules.md#discounts)."""
 
 import re
 from collections.abc import Callable
@@ -67,6 +68,19 @@ def test_apply_spores10_on_a_phone_and_pay_the_discounted_total(
 
     # when they check out and pay on the development page
     page.get_by_role("link", name="Checkout").click()
+    expect(page.locator(".cart-summary [data-discount]")).to_have_text("−$15.40")
+    # (the checkout page has the code box too: remove the code there, be refused a wrong one, apply it again)
+    page.get_by_role("button", name="Remove code SPORES10").click()
+    expect(page.locator(".cart-summary [data-discount]")).to_have_count(0)
+    page.get_by_label("Discount code").fill("SP0RES10")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator("#discount-code-refused")).to_have_text(
+        "We don't know the code SP0RES10. Check the spelling and try again."
+    )
+    assert_no_axe_violations(page)
+    page.get_by_label("Discount code").fill("spores10")
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator(".cart-summary [data-discount-applied]")).to_contain_text("You save $15.40")
     expect(page.locator(".cart-summary [data-discount]")).to_have_text("−$15.40")
     page.get_by_label("Email address").fill("e2e-discount@example.com")
     fill_shipping_address(page, region="OR")
