@@ -81,16 +81,14 @@ def read_country_json(payload: Any) -> object:
 
 
 class DiscountCodeForm(ShopForm):
-    """The cart's code box; what makes a code (and why it does not apply) is decided by shop/discounts.
-    The checkout page's box posts here too, with `next` leading back to it."""
+    """The code box of the cart and of the checkout page; what makes a code (and why it does not apply)
+    is decided by shop/discounts."""
 
     code = StringField("Discount code", validators=[PrintableText()])
-    # Only ever a local path (shop/safe_redirect.py decides); anything else means the cart.
-    next = HiddenField()
 
 
 class RemoveDiscountForm(ShopForm):
-    next = HiddenField()
+    pass
 
 
 def read_discount_json(payload: Any) -> str | None:

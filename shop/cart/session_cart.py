@@ -73,6 +73,20 @@ def shopper() -> Shopper:
     return Shopper()
 
 
+def apply_code(raw_code: object) -> None:
+    """Apply a discount code to this shopper's cart (the cart's and the checkout page's boxes, the JSON
+    API); raises a ShopError saying why it does not apply, and the cart keeps what it had."""
+    services.apply_discount_code(
+        current_token(), raw_code, **pricing_knobs().cart_knobs(destination()), shopper=shopper()
+    )
+    forget_summary()
+
+
+def remove_code() -> None:
+    services.remove_discount_code(current_token())
+    forget_summary()
+
+
 def forget_summary() -> None:
     """Drop the memoised summary after the cart changed within this request."""
     g.pop("cart_summary", None)

@@ -33,8 +33,6 @@ from shop.cart.product_page import render_product_page_for_sku
 from shop.country_codes import country_name
 from shop.errors import ShopError
 from shop.extensions import limiter
-from shop.pricing_config import pricing_knobs
-from shop.safe_redirect import safe_next
 
 bp = Blueprint("cart", __name__)
 
@@ -186,30 +184,8 @@ def country_json() -> tuple[Response, int]:
 # --- The discount code (docs/rules.md#discounts) ---------------------------------------------------
 
 
-def _apply_code(raw_code: object) -> None:
-    services.apply_discount_code(
-        session_cart.current_token(),
-        raw_code,
-        **pricing_knobs().cart_knobs(session_cart.destination()),
-        shopper=session_cart.shopper(),
-    )
-
-
 def _discount_limit() -> str:
     return current_app.config["DISCOUNT_RATE_LIMIT"]
-
-
-# A refused code on the page the form came from (the checkout page) is shown next to its code box there
-# (templates/cart/_discount_code.html), not among the page's other messages.
-CODE_REFUSAL = "discount-refused"
-
-
-def _back_to(form: DiscountCodeForm | RemoveDiscountForm) -> str | None:
-    """The page a code form came from when it is not the cart (the checkout page sends `next`): a local
-    path only, never another site; None means the cart."""
-    cart = url_for("cart.show")
-    target = safe_next(form.next.data, cart)
-    return None if target == cart else target
 
 
 @bp.post("/cart/discount")
@@ -219,19 +195,14 @@ def apply_discount() -> Response | tuple[str, int]:
     if not form.validate():
         flash(first_error(form), "error")
         return _render_cart(400)
-    back = _back_to(form)
     try:
-        _apply_code(form.code.data)
+        session_cart.apply_code(form.code.data)
     except ShopError as error:
-        if back is not None:
-            # That page re-renders its own summary (the checkout's, with a fresh fingerprint), unchanged.
-            flash(error.message, CODE_REFUSAL)
-            return redirect(back, code=303)
         flash(error.message, "error")
         session_cart.forget_summary()
         return _render_cart(error.status_code)
     flash("Discount code applied.", "success")
-    return redirect(back or url_for("cart.show"), code=303)
+    return redirect(url_for("cart.show"), code=303)
 
 
 @bp.post("/cart/discount/remove")
@@ -240,9 +211,9 @@ def remove_discount() -> Response | tuple[str, int]:
     if not form.validate():
         flash(first_error(form), "error")
         return _render_cart(400)
-    services.remove_discount_code(session_cart.current_token())
+    session_cart.remove_code()
     flash("Discount code removed.", "success")
-    return redirect(_back_to(form) or url_for("cart.show"), code=303)
+    return redirect(url_for("cart.show"), code=303)
 
 
 @bp.post("/cart/discount.json")
@@ -251,9 +222,9 @@ def discount_json() -> tuple[Response, int]:
     try:
         code = read_discount_json(_json_body())
         if code is None:
-            services.remove_discount_code(session_cart.current_token())
+            session_cart.remove_code()
         else:
-            _apply_code(code)
+            session_cart.apply_code(code)
     except ShopError as error:
         return jsonify(error=error.message), error.status_code
     return _cart_json()

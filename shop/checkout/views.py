@@ -14,11 +14,13 @@ from flask_login import current_user
 from wtforms import Field
 
 from shop.cart import session_cart
+from shop.cart.forms import DiscountCodeForm, RemoveDiscountForm, first_error
 from shop.cart.services import CartSummary
 from shop.checkout import services
 from shop.checkout.countries import country_choices, country_name, every_country_choice
 from shop.checkout.errors import CartChangedError, CheckoutError, DestinationError, EmptyCartError
 from shop.checkout.forms import CheckoutForm
+from shop.errors import ShopError
 from shop.extensions import limiter
 from shop.form_fields import query_text
 from shop.orders import access
@@ -45,7 +47,9 @@ def _form(summary: CartSummary) -> CheckoutForm:
     )
 
 
-def _render(form: CheckoutForm, summary: CartSummary, status: int = 200) -> tuple[str, int]:
+def _render(
+    form: CheckoutForm, summary: CartSummary, status: int = 200, *, code_refusal: str | None = None
+) -> tuple[str, int]:
     # Every render carries a fresh key and what the page shows now; the shopper's entries stay.
     form.checkout_key.data = services.new_checkout_key()
     form.cart_fingerprint.data = services.cart_fingerprint(summary)
@@ -66,6 +70,7 @@ def _render(form: CheckoutForm, summary: CartSummary, status: int = 200) -> tupl
         cart=summary,
         tax_pending_note=tax_pending_note,
         billing_state_countries=sorted(state_countries),
+        code_refusal=code_refusal,
     ), status
 
 
@@ -78,18 +83,66 @@ def _customer_id() -> int | None:
     return current_user.id if current_user.is_authenticated else None
 
 
-@bp.get("/checkout")
-def start() -> Response | tuple[str, int]:
-    summary = session_cart.summary()
-    if summary.is_empty:
-        return _empty_cart()
+def _fresh_form(summary: CartSummary) -> CheckoutForm:
     form = _form(summary)
     # The address starts at the country the cart's estimate was for.
     form.country.data = form.billing_country.data = session_cart.current_country()
     if current_user.is_authenticated:
         # The account's address by default; a different one still leaves the order in this account.
         form.email.data = current_user.email
-    return _render(form, summary)
+    return form
+
+
+@bp.get("/checkout")
+def start() -> Response | tuple[str, int]:
+    summary = session_cart.summary()
+    if summary.is_empty:
+        return _empty_cart()
+    return _render(_fresh_form(summary), summary)
+
+
+# --- The checkout page's own discount code box (docs/rules.md#discounts rule 7) -----------------------
+# It works without JavaScript: a code that applies, or removing one, comes back to a freshly rendered
+# checkout page (whose fingerprint then holds the new discount); a refused one renders the page at once
+# with its 4xx and the reason beside the box.
+
+
+def _discount_limit() -> str:
+    return current_app.config["DISCOUNT_RATE_LIMIT"]
+
+
+@bp.post("/checkout/discount")
+@limiter.limit(_discount_limit)
+def apply_discount() -> Response | tuple[str, int]:
+    code_form = DiscountCodeForm()
+    refusal, status = None, 400
+    if not code_form.validate():
+        refusal = first_error(code_form)
+    else:
+        try:
+            session_cart.apply_code(code_form.code.data)
+        except ShopError as error:
+            refusal, status = error.message, error.status_code
+    summary = session_cart.summary()
+    if summary.is_empty:
+        return _empty_cart()
+    if refusal is not None:
+        return _render(_fresh_form(summary), summary, status, code_refusal=refusal)
+    flash("Discount code applied.", "success")
+    return redirect(url_for("checkout.start"), code=303)
+
+
+@bp.post("/checkout/discount/remove")
+def remove_discount() -> Response | tuple[str, int]:
+    code_form = RemoveDiscountForm()
+    if not code_form.validate():
+        summary = session_cart.summary()
+        if summary.is_empty:
+            return _empty_cart()
+        return _render(_fresh_form(summary), summary, 400, code_refusal=first_error(code_form))
+    session_cart.remove_code()
+    flash("Discount code removed.", "success")
+    return redirect(url_for("checkout.start"), code=303)
 
 
 @bp.post("/checkout")
