@@ -5,7 +5,9 @@ Standard library only: no Flask, no models, no config. Callers pass the shop's k
 Rounding, once and in one place each:
 - a percentage discount is rounded half up on the eligible amount, then spread over the eligible lines by
   largest remainder, so the line discounts add up to it exactly and no line goes below zero;
-- tax is rounded half up once per line, on the line's amount after its discount.
+- tax is rounded half up once per line, on the line's amount after its discount;
+- a refund by lines splits a line's net and tax over its units, each running total rounded down (the last unit
+  takes the remainder); a refund by amount takes the tax left in proportion to the money left, half up.
 """
 
 from collections.abc import Iterable, Mapping, Sequence

@@ -273,15 +273,16 @@ def test_after_a_refund_by_amount_lines_are_refunded_only_within_what_is_left(
     paid_order: OrderFactory, admin: FlaskClient
 ) -> None:
     order = the_review_order(paid_order)
-    # $50.00 back by amount carries its share of the tax left: $2.47 of $4.93
-    staff_refunds.refund(STAFF, order.id, amount_cents=5_000)
-    assert reload(order).refunded_tax_cents == 247
+    # $19.00 back by amount carries its share of the tax: $0.94 of $4.93
+    staff_refunds.refund(STAFF, order.id, amount_cents=1_900)
+    assert reload(order).refunded_tax_cents == 94
 
-    # the hoodie's $4.93 of tax no longer fits in the $2.46 of tax left: refused, nothing changed
+    # the hoodie's $72.93 fits in the $80.88 left, but its $4.93 of tax not in the $3.99 of tax left:
+    # refused, nothing changed
     first, second = refund_lines(admin, order, {"HOODIE-M": "1"})
     assert first.status_code == second.status_code == 400  # type: ignore[attr-defined]
     assert "Refund the rest by amount" in text(first)
-    assert reload(order).refunded_cents == 5_000
+    assert reload(order).refunded_cents == 1_900
     assert "was refunded by amount on this order" in text(admin.get(f"/admin/orders/{reload(order).number}"))
 
     # the untaxed guide still fits; then the rest by amount takes exactly the tax left
