@@ -5,7 +5,9 @@ Standard library only: no Flask, no models, no config. Callers pass the shop's k
 Rounding, once and in one place each:
 - a percentage discount is rounded half up on the eligible amount, then spread over the eligible lines by
   largest remainder, so the line discounts add up to it exactly and no line goes below zero;
-- tax is rounded half up once per line, on the line's amount after its discount.
+- tax is rounded half up once per line, on the line's amount after its discount;
+- a refund by lines splits a line's net and tax over its units, each running total rounded down (the last unit
+  takes the remainder); a refund by amount takes the tax left in proportion to the money left, half up.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -306,29 +308,68 @@ def countries_taxed_by_state(table: Mapping[str, TaxRate]) -> frozenset[str]:
     return frozenset(region.split("-", 1)[0] for region in table if "-" in region)
 
 
-def refund_tax_cents(
-    *, refunded_before_cents: int, refunded_after_cents: int, total_cents: int, tax_cents: int
-) -> int:
-    """The tax part of a refund that brings an order's refunds from `refunded_before_cents` to
-    `refunded_after_cents`: each refund carries the order's tax in proportion to its amount, reckoned
-    on the running total and rounded half up, so the parts add up to the order's tax exactly once it is
-    refunded in full."""
+def refund_tax_cents(*, amount_cents: int, left_cents: int, tax_left_cents: int) -> int:
+    """The tax part of a refund of `amount_cents` (an amount typed by staff, or reported by the payment
+    provider) on an order with `left_cents` not yet refunded, `tax_left_cents` of it tax: the tax still
+    left in proportion to the money still left, rounded half up. A refund of all that is left takes all
+    the tax left, so the parts add up to the order's tax exactly, whatever line refunds came between."""
     for name, value in (
-        ("refunded_before_cents", refunded_before_cents),
-        ("refunded_after_cents", refunded_after_cents),
-        ("total_cents", total_cents),
-        ("tax_cents", tax_cents),
+        ("amount_cents", amount_cents),
+        ("left_cents", left_cents),
+        ("tax_left_cents", tax_left_cents),
     ):
         _check_cents(name, value)
-    if not refunded_before_cents <= refunded_after_cents <= total_cents or tax_cents > total_cents:
-        raise ValueError("refunds run from 0 up to the order's total, and tax is part of the total")
-    if total_cents == 0:
+    if amount_cents > left_cents or tax_left_cents > left_cents:
+        raise ValueError("a refund takes at most what is left, and tax is part of what is left")
+    if left_cents == 0:
         return 0
+    return round_half_up(amount_cents * tax_left_cents, left_cents)
 
-    def share(refunded: int) -> int:
-        return round_half_up(refunded * tax_cents, total_cents)
 
-    return share(refunded_after_cents) - share(refunded_before_cents)
+@dataclass(frozen=True)
+class LineRefund:
+    """What refunding some units of an order line gives back: its net (after the line's discount) and
+    its tax."""
+
+    net_cents: int
+    tax_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.net_cents + self.tax_cents
+
+
+def line_refund(
+    *, quantity: int, net_cents: int, tax_cents: int, refunded_quantity: int, refund_quantity: int
+) -> LineRefund:
+    """Refunding `refund_quantity` more units of a line of `quantity` units that cost `net_cents` after
+    its discount plus `tax_cents`, `refunded_quantity` of them refunded before.
+
+    Units share the line's net and tax in proportion, each running total rounded down, so the last unit
+    takes the remainder: whatever the sequence of partial refunds, they add up to the line's net and tax
+    exactly once every unit is refunded, and never to more.
+    """
+    for name, value in (
+        ("quantity", quantity),
+        ("net_cents", net_cents),
+        ("tax_cents", tax_cents),
+        ("refunded_quantity", refunded_quantity),
+        ("refund_quantity", refund_quantity),
+    ):
+        _check_cents(name, value)
+    if quantity == 0 or refunded_quantity + refund_quantity > quantity:
+        raise ValueError(
+            f"only {quantity - refunded_quantity} of the line's {quantity} unit(s) are left to refund"
+        )
+    after = refunded_quantity + refund_quantity
+
+    def share(cents: int, units: int) -> int:
+        return cents * units // quantity
+
+    return LineRefund(
+        net_cents=share(net_cents, after) - share(net_cents, refunded_quantity),
+        tax_cents=share(tax_cents, after) - share(tax_cents, refunded_quantity),
+    )
 
 
 # --- Totals ----------------------------------------------------------------------------------------

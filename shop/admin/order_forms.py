@@ -6,12 +6,13 @@ first to a confirmation page that says what will happen, then with `confirmed=ye
 
 from typing import Any
 
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, Field, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from shop.admin.forms import AmountField
 from shop.form_fields import PrintableText, ShopForm
 from shop.orders import shipping
+from shop.orders.models import Order, OrderLine
 from shop.orders.staff_actions import NOTE_MAX, REASON_MAX, RESOLUTION_MAX
 from shop.whole_numbers import parse_whole_number
 
@@ -87,6 +88,73 @@ class RefundOrderForm(ConfirmableForm):
     @property
     def refunded_before_cents(self) -> int | None:
         return parse_whole_number(self.refunded_before.data)
+
+
+QUANTITY_MAX_DIGITS = 6  # more units than any line holds; longer input is refused before reading it
+
+
+class RefundQuantityField(StringField):
+    """Units of one line to refund, typed by staff: blank is 0; anything but ASCII digits is refused.
+    Whether that many are left on the line is the refund's own check (shop.orders.refunds)."""
+
+    quantity = 0
+
+    def pre_validate(self, form: ShopForm) -> None:
+        text = (self.data or "").strip() if isinstance(self.data, str) else ""
+        quantity = parse_whole_number(text or "0", max_digits=QUANTITY_MAX_DIGITS)
+        if quantity is None:
+            raise ValidationError("Enter how many units to refund as a whole number, like 1 (0 for none).")
+        self.quantity = quantity
+
+
+class RefundLinesForm(ConfirmableForm):
+    """A refund by lines: a quantity box per order line (added by `refund_lines_form`), the shipping, a
+    reason. Each line gives back what was paid for its units, tax included."""
+
+    shipping = BooleanField("Refund the shipping", id="refund-lines-shipping")
+    reason = StringField(
+        "Reason (optional, shown on the timeline)",
+        id="refund-lines-reason",
+        filters=[_lines],
+        validators=[PrintableText(), Length(max=REASON_MAX)],
+    )
+    keep_downloads = BooleanField(
+        "Keep the guide download links working (partial refunds only)", id="refund-lines-keep-downloads"
+    )
+    # The refunded total staff saw on the confirmation page: a second submit of it finds it changed.
+    refunded_before = HiddenField(validators=[PrintableText()])
+
+    @staticmethod
+    def field_name(line: OrderLine) -> str:
+        return f"line_{line.id}"
+
+    def line_field(self, line: OrderLine) -> Field:
+        return self[self.field_name(line)]
+
+    def quantities(self, order: Order) -> dict[int, int]:
+        """Order line id → units to refund (0 for a line left alone)."""
+        return {line.id: self.line_field(line).quantity for line in order.lines}
+
+    @property
+    def refunded_before_cents(self) -> int | None:
+        return parse_whole_number(self.refunded_before.data)
+
+
+def refund_lines_form(order: Order, **kwargs: Any) -> RefundLinesForm:
+    """The refund-by-lines form for this order, with a quantity box per line."""
+
+    class OrderRefundLinesForm(RefundLinesForm):
+        pass
+
+    for line in order.lines:
+        field = RefundQuantityField(
+            f"Units of {line.name} ({line.sku}) to refund",
+            id=f"refund-line-{line.id}",
+            default="0",
+            validators=[PrintableText()],
+        )
+        setattr(OrderRefundLinesForm, RefundLinesForm.field_name(line), field)
+    return OrderRefundLinesForm(**kwargs)
 
 
 class CancelOrderForm(ConfirmableForm):

@@ -26,9 +26,11 @@ from shop.admin.order_forms import (
     CancelOrderForm,
     ClearFlagForm,
     OrderNoteForm,
+    RefundLinesForm,
     RefundOrderForm,
     ResendConfirmationForm,
     ShipOrderForm,
+    refund_lines_form,
 )
 from shop.clock import utcnow
 from shop.money import decimal_amount, format_cents
@@ -37,6 +39,7 @@ from shop.orders.addresses import order_address
 from shop.orders.errors import OrderError
 from shop.orders.lookups import get_order_by_number
 from shop.orders.models import Order
+from shop.orders.refunds import LineRefundPlan, plan_line_refund, refunded_by_amount_cents, shipping_refund
 from shop.orders.staff_actions import FILTER_LABELS, OrderActionError, OrderFilter
 from shop.orders.status_machine import STATUS_LABELS
 from shop.pagination import existing_page_count, page_count, requested_page
@@ -131,6 +134,9 @@ def _forms(order: Order, forms: dict[str, Any]) -> dict[str, Any]:
         "ship_form": forms.get("ship_form") or ShipOrderForm(formdata=None, carriers=carriers),
         "refund_form": forms.get("refund_form")
         or RefundOrderForm(formdata=None, amount=decimal_amount(refundable)),
+        "refund_lines_form": forms.get("refund_lines_form") or refund_lines_form(order, formdata=None),
+        "shipping_refund": shipping_refund(order),
+        "refunded_by_amount": refunded_by_amount_cents(order),
         "cancel_form": forms.get("cancel_form") or CancelOrderForm(formdata=None),
         "resend_form": forms.get("resend_form") or ResendConfirmationForm(formdata=None),
         "note_form": forms.get("note_form") or OrderNoteForm(formdata=None),
@@ -321,6 +327,80 @@ def _refund_confirmation(order: Order, form: RefundOrderForm) -> Confirmation:
         hidden["keep_downloads"] = "y"
     return Confirmation(
         action="admin.order_refund",
+        title=f"Refund {money} on order {order.number}?",
+        facts=facts,
+        warning="The money goes back through the payment provider at once. This can't be undone.",
+        button=f"Yes, refund {money}",
+        hidden=hidden,
+    )
+
+
+@bp.post("/orders/<number>/refund-lines")
+def order_refund_lines(number: str) -> Page:
+    order = _order_or_404(number)
+    form = refund_lines_form(order)
+    if not form.validate_on_submit():
+        return _order_page(order, 400, open_action="refund_lines", refund_lines_form=form)
+    quantities = form.quantities(order)
+    try:
+        staff_actions.check_anything_to_refund(order)
+        if not form.is_confirmed:
+            plan = plan_line_refund(
+                order, quantities, shipping=bool(form.shipping.data), expected_refunded_cents=None
+            )
+            return _confirm_page(order, _refund_lines_confirmation(order, form, plan))
+        if form.refunded_before_cents is None:
+            raise OrderActionError("Review the refund first, then confirm it.", 400)
+        result = staff_refunds.refund_lines(
+            current_actor(),
+            order.id,
+            quantities=quantities,
+            shipping=bool(form.shipping.data),
+            reason=form.reason.data or "",
+            keep_downloads=bool(form.keep_downloads.data),
+            expected_refunded_cents=form.refunded_before_cents,
+        )
+    except (OrderError, PaymentError) as error:
+        return _refused(number, error, "refund_lines")
+    return _done(number, f"Refunded {format_cents(result.amount_cents, order.currency)} on order {number}.")
+
+
+def _refund_lines_confirmation(order: Order, form: RefundLinesForm, plan: LineRefundPlan) -> Confirmation:
+    money = format_cents(plan.amount_cents, order.currency)
+    facts = []
+    for item in plan.items:
+        label = "Shipping" if item.line is None else f"{item.quantity} × {item.line.name} ({item.line.sku})"
+        value = format_cents(item.refund.total_cents, order.currency)
+        if item.refund.tax_cents:
+            value += f", of which {format_cents(item.refund.tax_cents, order.currency)} tax"
+        facts.append((label, value))
+    left = staff_actions.available_actions(order).refundable_cents - plan.amount_cents
+    facts += [
+        (
+            "Refund",
+            money
+            + (f", of which {format_cents(plan.tax_cents, order.currency)} tax" if order.tax_cents else ""),
+        ),
+        ("Left to refund after this", format_cents(left, order.currency)),
+        ("Customer", order.email),
+    ]
+    if form.reason.data:
+        facts.append(("Reason", form.reason.data))
+    if any(line.is_digital for line in order.lines):
+        keeps = left > 0 and form.keep_downloads.data
+        facts.append(("Guide download links", "Keep working" if keeps else "Stop working"))
+    hidden = {
+        form.field_name(line): str(form.line_field(line).quantity)
+        for line in order.lines
+        if form.line_field(line).quantity
+    }
+    hidden |= {"reason": form.reason.data or "", "refunded_before": str(order.refunded_cents)}
+    if form.shipping.data:
+        hidden["shipping"] = "y"
+    if form.keep_downloads.data:
+        hidden["keep_downloads"] = "y"
+    return Confirmation(
+        action="admin.order_refund_lines",
         title=f"Refund {money} on order {order.number}?",
         facts=facts,
         warning="The money goes back through the payment provider at once. This can't be undone.",

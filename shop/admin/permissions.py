@@ -32,6 +32,7 @@ ENDPOINT_ROLES = MappingProxyType(
         "admin.packing_slips_pdf": Role.STAFF,
         # money: refunds, cancellations (a paid order is refunded in full), payment flags
         "admin.order_refund": Role.ADMIN,
+        "admin.order_refund_lines": Role.ADMIN,
         "admin.order_cancel": Role.ADMIN,
         "admin.order_clear_flag": Role.ADMIN,
         # every order's name, email and address in one file

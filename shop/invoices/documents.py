@@ -81,6 +81,21 @@ class InvoiceDocument:
 
 
 @dataclass(frozen=True)
+class CreditedLine:
+    """A line a refund by lines gave back: units (0 for the shipping), net and tax."""
+
+    description: str
+    sku: str
+    quantity: int
+    net_cents: int
+    tax_cents: int
+
+    @property
+    def total_cents(self) -> int:
+        return self.net_cents + self.tax_cents
+
+
+@dataclass(frozen=True)
 class CreditNoteDocument:
     number: str
     issued_at: datetime
@@ -95,6 +110,7 @@ class CreditNoteDocument:
     reason: str
     invoice_total_cents: int
     payment_reference: str
+    lines: list[CreditedLine]  # empty for a refund by amount
 
 
 @dataclass(frozen=True)
@@ -207,6 +223,16 @@ def credit_note_document(note: CreditNote) -> CreditNoteDocument:
         reason=note.reason,
         invoice_total_cents=order.total_cents,
         payment_reference=order.payment_intent_id or "",
+        lines=[
+            CreditedLine(
+                description=line.description,
+                sku=line.sku,
+                quantity=line.quantity,
+                net_cents=line.net_cents,
+                tax_cents=line.tax_cents,
+            )
+            for line in note.lines
+        ],
     )
 
 

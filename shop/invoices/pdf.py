@@ -162,6 +162,9 @@ def _shipping_text(document: InvoiceDocument) -> str:
     return format_cents(document.shipping_cents, document.currency)
 
 
+CREDITED_COLUMNS = (("Refunded item", 85.9), ("Qty", 14.0), ("Net", 30.0), ("Tax", 30.0), ("Refunded", 32.0))
+
+
 def credit_note_pdf(document: CreditNoteDocument) -> bytes:
     money = lambda cents: format_cents(cents, document.currency)  # noqa: E731
     pdf = _Page(f"Credit note {document.number}")
@@ -176,6 +179,21 @@ def credit_note_pdf(document: CreditNoteDocument) -> bytes:
     customer = document.customer
     pdf.label_value("Customer", "\n".join(part for part in (customer.name, customer.email) if part))
     pdf.ln(3)
+    if document.lines:
+        widths = [width for _, width in CREDITED_COLUMNS]
+        pdf.cells([name for name, _ in CREDITED_COLUMNS], widths, bold=True)
+        pdf.rule()
+        for line in document.lines:
+            pdf.cells(
+                [
+                    f"{line.description} ({line.sku})" if line.sku else line.description,
+                    str(line.quantity) if line.quantity else "",
+                    money(line.net_cents),
+                    money(line.tax_cents),
+                    money(line.total_cents),
+                ],
+                widths,
+            )
     pdf.rule()
     pdf.total_row("Invoice total", money(document.invoice_total_cents))
     pdf.total_row("Refunded", money(document.amount_cents), bold=True)

@@ -63,10 +63,38 @@ class CreditNote(db.Model):
     order_id: Mapped[int] = mapped_column(sa.ForeignKey("order.id"), index=True)
     invoice_id: Mapped[int] = mapped_column(sa.ForeignKey("invoice.id"), index=True)
     amount_cents: Mapped[int]
-    # How much of the amount was tax given back (shop.pricing.refund_tax_cents).
+    # How much of the amount was tax given back (shop.pricing.refund_tax_cents, or the lines' tax).
     tax_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     reason: Mapped[str] = mapped_column(sa.String(500), default="")
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     order: Mapped["Order"] = relationship(back_populates="credit_notes")
     invoice: Mapped[Invoice] = relationship(back_populates="credit_notes")
+    # The lines a refund by lines gave back; none for a refund by amount.
+    lines: Mapped[list["CreditNoteLine"]] = relationship(
+        back_populates="credit_note", order_by="CreditNoteLine.id"
+    )
+
+
+class CreditNoteLine(db.Model):
+    """One order line (or the shipping) a refund by lines gave back: the units, their net and their tax.
+    The description and SKU are copies, like the order line's."""
+
+    __tablename__ = "credit_note_line"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "quantity >= 0 AND net_cents >= 0 AND tax_cents >= 0", name="credit_line_not_negative"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    credit_note_id: Mapped[int] = mapped_column(sa.ForeignKey("credit_note.id"), index=True)
+    # None for the shipping.
+    order_line_id: Mapped[int | None] = mapped_column(sa.ForeignKey("order_line.id", ondelete="SET NULL"))
+    description: Mapped[str] = mapped_column(sa.String(200))
+    sku: Mapped[str] = mapped_column(sa.String(64), default="")
+    quantity: Mapped[int]  # 0 for the shipping
+    net_cents: Mapped[int]
+    tax_cents: Mapped[int]
+
+    credit_note: Mapped[CreditNote] = relationship(back_populates="lines")

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from shop.clock import utcnow
 from shop.database import committing
 from shop.extensions import db
-from shop.orders.invoice_models import CreditNote, DocumentCounter, Invoice
+from shop.orders.invoice_models import CreditNote, CreditNoteLine, DocumentCounter, Invoice
 from shop.orders.lookups import lock_order
 from shop.orders.models import Order
 
@@ -70,10 +70,17 @@ def issue_invoice(order: Order, *, at: datetime | None = None) -> Invoice:
     return invoice
 
 
-def issue_credit_note(order: Order, amount_cents: int, *, tax_cents: int = 0, reason: str = "") -> CreditNote:
+def issue_credit_note(
+    order: Order,
+    amount_cents: int,
+    *,
+    tax_cents: int = 0,
+    reason: str = "",
+    lines: list[CreditNoteLine] | None = None,
+) -> CreditNote:
     """A credit note for `amount_cents` given back on the order (`tax_cents` of it tax), referencing its
-    invoice (numbered now for an order paid before invoices existed). In the caller's transaction; the
-    caller names it on the timeline entry of the refund."""
+    invoice (numbered now for an order paid before invoices existed), with the `lines` a refund by lines
+    gave back. In the caller's transaction; the caller names it on the timeline entry of the refund."""
     invoice = issue_invoice(order)
     issued_at = utcnow()
     sequence = next_number(CREDIT_NOTE_SERIES, issued_at.year)
@@ -87,6 +94,7 @@ def issue_credit_note(order: Order, amount_cents: int, *, tax_cents: int = 0, re
         tax_cents=tax_cents,
         reason=reason[:500],
         issued_at=issued_at,
+        lines=lines or [],
     )
     db.session.add(note)
     db.session.flush()

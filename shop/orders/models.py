@@ -127,8 +127,10 @@ class Order(db.Model):
     billing_country: Mapped[str | None] = mapped_column(sa.String(2))
     billing_state: Mapped[str | None] = mapped_column(sa.String(2))
     refunded_cents: Mapped[int] = mapped_column(default=0)
-    # The tax part of refunded_cents (shop.pricing.refund_tax_cents).
+    # The tax part of refunded_cents (shop.pricing.refund_tax_cents and line_refund).
     refunded_tax_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Whether a line refund gave the shipping back (with the tax not on a line: Stripe Tax's share of it).
+    shipping_refunded: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     requires_shipping: Mapped[bool]
 
     ship_name: Mapped[str | None] = mapped_column(sa.String(200))
@@ -181,6 +183,12 @@ class Order(db.Model):
         return tuple(sorted({line.tax_rate_bp for line in self.lines if line.tax_rate_bp and line.tax_cents}))
 
     @property
+    def shipping_tax_cents(self) -> int:
+        """The order's tax not on any line: shipping's share of tax the payment provider computed
+        (shop/orders/provider_tax.py); 0 under the shop's table, which taxes no shipping."""
+        return max(self.tax_cents - sum(line.tax_cents for line in self.lines), 0)
+
+    @property
     def is_digital_only(self) -> bool:
         return not self.requires_shipping
 
@@ -208,6 +216,12 @@ class OrderLine(db.Model):
             "discount_cents >= 0 AND discount_cents <= unit_price_cents * quantity AND tax_cents >= 0",
             name="line_discount_and_tax_in_range",
         ),
+        sa.CheckConstraint(
+            "refunded_quantity >= 0 AND refunded_quantity <= quantity"
+            " AND refunded_cents >= 0 AND refunded_cents <= unit_price_cents * quantity - discount_cents"
+            " AND refunded_tax_cents >= 0 AND refunded_tax_cents <= tax_cents",
+            name="line_refund_within_line",
+        ),
         # The best-sellers report adds up a range's lines from the index alone on PostgreSQL.
         sa.Index(
             "ix_order_line_order_id",
@@ -234,6 +248,11 @@ class OrderLine(db.Model):
     discount_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     tax_cents: Mapped[int] = mapped_column(default=0, server_default="0")
     tax_rate_bp: Mapped[int | None]
+    # What line refunds gave back of this line (shop.pricing.line_refund): units, net and tax. Refunds by
+    # amount are not attributed to lines and leave these alone.
+    refunded_quantity: Mapped[int] = mapped_column(default=0, server_default="0")
+    refunded_cents: Mapped[int] = mapped_column(default=0, server_default="0")
+    refunded_tax_cents: Mapped[int] = mapped_column(default=0, server_default="0")
 
     order: Mapped[Order] = relationship(back_populates="lines")
     variant: Mapped["ProductVariant | None"] = relationship()
@@ -248,6 +267,20 @@ class OrderLine(db.Model):
     def line_total_cents(self) -> int:
         """What the line costs after its discount, before tax."""
         return self.gross_cents - self.discount_cents
+
+    @property
+    def paid_cents(self) -> int:
+        """What the customer paid for the line: its net after the discount, plus its tax."""
+        return self.line_total_cents + self.tax_cents
+
+    @property
+    def line_refunded_cents(self) -> int:
+        """What line refunds gave back of the line, tax included."""
+        return self.refunded_cents + self.refunded_tax_cents
+
+    @property
+    def quantity_left(self) -> int:
+        return self.quantity - self.refunded_quantity
 
 
 class OrderEvent(db.Model):

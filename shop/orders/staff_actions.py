@@ -211,10 +211,14 @@ def check_cancel(order: Order) -> None:
     raise OrderActionError(f"Order {order.number} is {_status_text(order)}: it can't be cancelled.")
 
 
-def check_refund(order: Order, amount_cents: int) -> None:
-    refundable = refundable_cents(order)
-    if refundable <= 0:
+def check_anything_to_refund(order: Order) -> None:
+    if refundable_cents(order) <= 0:
         raise OrderActionError(f"Order {order.number} is {_status_text(order)}: there is nothing to refund.")
+
+
+def check_refund(order: Order, amount_cents: int) -> None:
+    check_anything_to_refund(order)
+    refundable = refundable_cents(order)
     if not isinstance(amount_cents, int) or isinstance(amount_cents, bool) or amount_cents <= 0:
         raise OrderActionError("A refund must be more than $0.00.", 400)
     if amount_cents > refundable:

@@ -2,6 +2,7 @@
 of a payment that arrived after its stock was sold."""
 
 import logging
+from collections.abc import Mapping
 
 from shop.audit.services import Actor
 from shop.database import committing
@@ -10,7 +11,14 @@ from shop.orders.actors import ACTOR_SYSTEM, record_staff_action
 from shop.orders.errors import RefundError, UnknownOrderError
 from shop.orders.lookups import lock_order
 from shop.orders.payment_events import flag
-from shop.orders.refunds import apply_refund, cancel_refunded, check_cancellable_paid, refund_amount
+from shop.orders.refunds import (
+    apply_line_refund,
+    apply_refund,
+    cancel_refunded,
+    check_cancellable_paid,
+    plan_line_refund,
+    refund_amount,
+)
 from shop.payments.errors import PaymentError
 from shop.payments.provider import RefundResult
 from shop.payments.selection import get_provider
@@ -61,6 +69,58 @@ def refund_order(
             order,
             f"Refunded {format_cents(amount, order.currency)} on {order.number}",
             amount_cents=amount,
+            refund_id=result.refund_id,
+        )
+    return result
+
+
+def refund_order_lines(
+    order_id: int,
+    quantities: Mapping[int, int],
+    *,
+    shipping: bool = False,
+    actor: str,
+    note: str = "",
+    keep_downloads: bool = False,
+    staff: Actor | None = None,
+    expected_refunded_cents: int | None = None,
+) -> RefundResult:
+    """Refund units of chosen lines (order line id → units) and, with `shipping`, the shipping, through
+    the provider, and record it line by line (shop.orders.refunds.plan_line_refund says what may be
+    refunded). Like refund_order: under the order's row lock, download links revoked unless
+    `keep_downloads` on a partial refund, audit log with `staff`. Raises RefundError or PaymentError (then
+    nothing changed). Commits."""
+    with committing():
+        order = lock_order(order_id)
+        if order is None:
+            raise UnknownOrderError("That order does not exist.")
+        plan = plan_line_refund(
+            order, quantities, shipping=shipping, expected_refunded_cents=expected_refunded_cents
+        )
+        amount = plan.amount_cents
+        full = order.refunded_cents + amount >= order.total_cents
+        result = get_provider().refund(
+            payment_intent_id=order.payment_intent_id,
+            amount_cents=amount,
+            idempotency_key=f"refund-{order.id}-{order.refunded_cents}-{amount}",
+            metadata={"order_id": str(order.id), "order_number": order.number},
+        )
+        apply_line_refund(
+            order,
+            plan,
+            actor=actor,
+            note=f"{note} (refund {result.refund_id})".strip(),
+            revoke=full or not keep_downloads,
+        )
+        record_staff_action(
+            staff,
+            "order.refund_lines",
+            order,
+            f"Refunded {format_cents(amount, order.currency)} on {order.number} for {plan.describe()}",
+            amount_cents=amount,
+            tax_cents=plan.tax_cents,
+            lines={str(item.line.id): item.quantity for item in plan.items if item.line is not None},
+            shipping=any(item.line is None for item in plan.items),
             refund_id=result.refund_id,
         )
     return result

@@ -1,6 +1,8 @@
 """Staff cancelling and refunding an order: the payment page closed or the money returned through the
 provider, with the same checks as every other staff action (shop/orders/staff_actions.py)."""
 
+from collections.abc import Mapping
+
 from shop.audit.services import Actor
 from shop.database import committing
 from shop.extensions import db
@@ -10,6 +12,7 @@ from shop.orders.pending import mark_cancelled
 from shop.orders.staff_actions import (
     REASON_MAX,
     OrderActionError,
+    check_anything_to_refund,
     check_cancel,
     check_refund,
     plain_text,
@@ -19,7 +22,7 @@ from shop.orders.staff_actions import (
 )
 from shop.payments.errors import PaymentError
 from shop.payments.provider import RefundResult
-from shop.payments.refunds import cancel_paid_order, refund_order
+from shop.payments.refunds import cancel_paid_order, refund_order, refund_order_lines
 from shop.payments.selection import get_provider
 
 S = OrderStatus
@@ -103,6 +106,35 @@ def refund(
         actor=staff_actor(actor),
         note=plain_text(reason)[:REASON_MAX],
         revoke_downloads=full or not keep_downloads,
+        staff=actor,
+        expected_refunded_cents=expected_refunded_cents,
+    )
+
+
+def refund_lines(
+    actor: Actor,
+    order_id: int,
+    *,
+    quantities: Mapping[int, int],
+    shipping: bool = False,
+    reason: str = "",
+    keep_downloads: bool = False,
+    expected_refunded_cents: int | None = None,
+) -> RefundResult:
+    """Refund units of chosen lines (order line id → units) and, with `shipping`, the shipping, through
+    the payment provider: each line gives back what was paid for those units, its tax included
+    (docs/rules.md#refunds). Download links as in `refund`. Raises OrderActionError (409: nothing to
+    refund), RefundError (400 for quantities the rules refuse; 409 when another refund landed after staff
+    reviewed this one), PaymentError: nothing changed in each case. Commits."""
+    with committing():  # refund_order_lines locks the row and checks everything again
+        check_anything_to_refund(staff_view(order_id))
+    return refund_order_lines(
+        order_id,
+        quantities,
+        shipping=shipping,
+        actor=staff_actor(actor),
+        note=plain_text(reason)[:REASON_MAX],
+        keep_downloads=keep_downloads,
         staff=actor,
         expected_refunded_cents=expected_refunded_cents,
     )

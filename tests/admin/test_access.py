@@ -19,6 +19,7 @@ from tests.fixtures import OrderFactory
 # The decisions, written out again: changing who may do one of these is a change to this list too.
 ADMIN_ONLY = {
     "admin.order_refund",
+    "admin.order_refund_lines",
     "admin.order_cancel",
     "admin.order_clear_flag",
     "admin.orders_csv",
