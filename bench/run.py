@@ -297,7 +297,6 @@ def free_port() -> int:
     raise BenchError(f"no free port in {PORT_RANGE}")
 
 
-@contextmanager
 def recreate_database(url: str) -> None:
     """Drop and create the PostgreSQL database a benchmark fills (orders, insights, scale)."""
     import sqlalchemy as sa  # only the PostgreSQL benchmarks need it
@@ -312,6 +311,7 @@ def recreate_database(url: str) -> None:
         admin.dispose()
 
 
+@contextmanager
 def gunicorn(
     label: str, app: str, *, workers: int, cwd: Path, env: dict[str, str], threads: int = 1
 ) -> Iterator[Server]:
