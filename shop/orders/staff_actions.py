@@ -165,7 +165,7 @@ def list_orders_for_staff(
             email=row.email,
             item_count=int(row.item_count),
             status=row.status,
-            needs_attention=bool(row.needs_attention),  # SQLite answers 0/1 for the boolean columns
+            needs_attention=bool(row.needs_attention),
             to_ship=bool(row.to_ship),
             total_cents=row.total_cents,
             refunded_cents=row.refunded_cents,
