@@ -36,9 +36,25 @@ def _memoised_url_for(app: Flask) -> Any:
     return url_for
 
 
+# A value every URL converter the shop uses (int, string) writes as these same digits.
+_STEM_MARKER = 987_654_321
+
+
+def url_stem(endpoint: str, name: str) -> str:
+    """The URL of `endpoint` up to the value of `name`, its last path part: a list links each of its rows
+    as stem + value, building one URL a page instead of one a row. Only for values a URL writes as they
+    are: ids, and order numbers (capital letters, digits and a dash)."""
+    url = flask_url_for(endpoint, **{name: _STEM_MARKER})
+    stem, _, rest = url.rpartition(str(_STEM_MARKER))
+    if rest:
+        raise ValueError(f"{name} is not the end of the URL of {endpoint}")
+    return stem
+
+
 def init_app(app: Flask) -> None:
     currency = app.config["SHOP_CURRENCY"]
     app.jinja_env.globals["url_for"] = _memoised_url_for(app)
+    app.jinja_env.globals["url_stem"] = url_stem
     app.jinja_env.globals["count_cap"] = COUNT_CAP
 
     @app.template_filter("money")

@@ -40,7 +40,7 @@ from shop.orders.errors import OrderError
 from shop.orders.lookups import get_order_by_number
 from shop.orders.models import Order
 from shop.orders.refunds import LineRefundPlan, plan_line_refund, refunded_by_amount_cents, shipping_refund
-from shop.orders.staff_actions import FILTER_LABELS, OrderActionError, OrderFilter
+from shop.orders.staff_actions import FILTER_LABELS, OrderActionError, OrderFilter, OrderListRow
 from shop.orders.status_machine import STATUS_LABELS
 from shop.pagination import existing_page_count, page_count, requested_page
 from shop.payments import staff_refunds
@@ -84,7 +84,7 @@ def orders() -> Page:
 
 def _orders_page(
     order_filter: OrderFilter,
-    items: list[Order],
+    items: list[OrderListRow],
     total: int,
     page: int,
     *,

@@ -102,6 +102,31 @@ def test_the_list_shows_every_lead_newest_first(admin: FlaskClient, crowd: dict)
     assert "4 leads." in response.get_data(as_text=True)
 
 
+def test_each_row_shows_the_leads_state_account_and_first_touch(app: Flask, admin: FlaskClient) -> None:
+    plain = add_lead("plain@example.com")
+    referred = add_lead("referred@example.com", confirmed=True)
+    referred.referrer, referred.landing_page = "https://podcast.example/ep1", "/journal/a"
+    landed = add_lead("landed@example.com", subscribed=True)
+    landed.landing_page = "/products/guide"
+    linked = add_lead("linked@example.com", customer=True, utm_source="newsletter")
+    linked.referrer, linked.user_id = "https://elsewhere.example/", make_customer("linked@example.com").id
+    db.session.commit()
+
+    page = admin.get("/admin/leads").get_data(as_text=True)
+    rows = {
+        re.search(r">([^<]+@example\.com)</a>", row)[1]: re.findall(r"<td>(.*?)</td>", row)[3:]
+        for row in re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL)
+        if "@example.com" in row
+    }
+
+    # confirmed, subscribed, customer (and the account badge), source
+    assert rows["plain@example.com"] == ["No", "No", "No", "—"]
+    assert rows["referred@example.com"] == ["Yes", "No", "No", "https://podcast.example/ep1"]
+    assert rows["landed@example.com"] == ["No", "Yes", "No", "/products/guide"]
+    assert rows["linked@example.com"] == ["No", "No", 'Yes <span class="badge">Account</span>', "newsletter"]
+    assert f'<a href="/admin/leads/{plain.id}">plain@example.com</a>' in page
+
+
 def test_leads_is_in_the_admin_nav(admin: FlaskClient) -> None:
     page = admin.get("/admin/").get_data(as_text=True)
 

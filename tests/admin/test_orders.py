@@ -79,6 +79,31 @@ def test_the_list_shows_newest_first_with_status_and_flags(
     assert 'aria-current="page">Orders</a>' in page
 
 
+def _row_of(page: str, number: str) -> str:
+    """The list's table row of one order."""
+    return next(row for row in re.findall(r"<tr>(.*?)</tr>", page, re.DOTALL) if number in row)
+
+
+def test_each_row_shows_its_units_what_is_left_to_ship_and_refunds(
+    paid_order: OrderFactory, staff: FlaskClient
+) -> None:
+    units = paid_order(("TEE-M", 3), ("MUG", 2), email="units@example.com")
+    shipped = paid_order(("TEE-M", 1), email="shipped@example.com")
+    shipped.shipped_at = utcnow()  # paid and physical, but already out of the door
+    refunded = paid_order(("MUG", 1), email="refunded@example.com")
+    refunded.status, refunded.refunded_cents = "partially_refunded", 500
+    digital = paid_order(("GUIDE-WB", 1), email="digital@example.com")
+    db.session.commit()
+
+    page = text(staff.get("/admin/orders"))
+
+    assert re.search(r"<td>5</td>", _row_of(page, units.number)) and "To ship" in _row_of(page, units.number)
+    assert "To ship" not in _row_of(page, shipped.number)
+    assert "To ship" in _row_of(page, refunded.number) and "$5.00 refunded" in _row_of(page, refunded.number)
+    assert "To ship" not in _row_of(page, digital.number) and "refunded" not in _row_of(page, digital.number)
+    assert f'<a href="/admin/orders/{units.number}">{units.number}</a>' in page
+
+
 def test_search_and_status_filters(
     paid_order: OrderFactory, pending_order: OrderFactory, staff: FlaskClient
 ) -> None:
