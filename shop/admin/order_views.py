@@ -306,10 +306,32 @@ def order_refund(number: str) -> Page:
 
 def _refund_confirmation(order: Order, form: RefundOrderForm) -> Confirmation:
     amount = form.amount.cents or 0
-    left = staff_actions.available_actions(order).refundable_cents - amount
-    money = format_cents(amount, order.currency)
+    hidden = {"amount": decimal_amount(amount)}
+    return _confirm_refund(
+        order,
+        form,
+        "admin.order_refund",
+        amount,
+        facts=[("Refund", format_cents(amount, order.currency))],
+        hidden=hidden,
+    )
+
+
+def _confirm_refund(
+    order: Order,
+    form: RefundOrderForm | RefundLinesForm,
+    action: str,
+    amount_cents: int,
+    *,
+    facts: list[tuple[str, str]],
+    hidden: dict[str, str],
+) -> Confirmation:
+    """The confirmation page both refund forms share: `facts` say what goes back, then what is left, who
+    gets it, the reason and what happens to the guide links; `hidden` carries the form's own fields."""
+    money = format_cents(amount_cents, order.currency)
+    left = staff_actions.available_actions(order).refundable_cents - amount_cents
     facts = [
-        ("Refund", money),
+        *facts,
         ("Left to refund after this", format_cents(left, order.currency)),
         ("Customer", order.email),
     ]
@@ -318,15 +340,11 @@ def _refund_confirmation(order: Order, form: RefundOrderForm) -> Confirmation:
     if any(line.is_digital for line in order.lines):
         keeps = left > 0 and form.keep_downloads.data
         facts.append(("Guide download links", "Keep working" if keeps else "Stop working"))
-    hidden = {
-        "amount": decimal_amount(amount),
-        "reason": form.reason.data or "",
-        "refunded_before": str(order.refunded_cents),
-    }
+    hidden = {**hidden, "reason": form.reason.data or "", "refunded_before": str(order.refunded_cents)}
     if form.keep_downloads.data:
         hidden["keep_downloads"] = "y"
     return Confirmation(
-        action="admin.order_refund",
+        action=action,
         title=f"Refund {money} on order {order.number}?",
         facts=facts,
         warning="The money goes back through the payment provider at once. This can't be undone.",
@@ -366,7 +384,6 @@ def order_refund_lines(number: str) -> Page:
 
 
 def _refund_lines_confirmation(order: Order, form: RefundLinesForm, plan: LineRefundPlan) -> Confirmation:
-    money = format_cents(plan.amount_cents, order.currency)
     facts = []
     for item in plan.items:
         label = "Shipping" if item.line is None else f"{item.quantity} × {item.line.name} ({item.line.sku})"
@@ -374,38 +391,19 @@ def _refund_lines_confirmation(order: Order, form: RefundLinesForm, plan: LineRe
         if item.refund.tax_cents:
             value += f", of which {format_cents(item.refund.tax_cents, order.currency)} tax"
         facts.append((label, value))
-    left = staff_actions.available_actions(order).refundable_cents - plan.amount_cents
-    facts += [
-        (
-            "Refund",
-            money
-            + (f", of which {format_cents(plan.tax_cents, order.currency)} tax" if order.tax_cents else ""),
-        ),
-        ("Left to refund after this", format_cents(left, order.currency)),
-        ("Customer", order.email),
-    ]
-    if form.reason.data:
-        facts.append(("Reason", form.reason.data))
-    if any(line.is_digital for line in order.lines):
-        keeps = left > 0 and form.keep_downloads.data
-        facts.append(("Guide download links", "Keep working" if keeps else "Stop working"))
+    money = format_cents(plan.amount_cents, order.currency)
+    if order.tax_cents:
+        money += f", of which {format_cents(plan.tax_cents, order.currency)} tax"
+    facts.append(("Refund", money))
     hidden = {
         form.field_name(line): str(form.line_field(line).quantity)
         for line in order.lines
         if form.line_field(line).quantity
     }
-    hidden |= {"reason": form.reason.data or "", "refunded_before": str(order.refunded_cents)}
     if form.shipping.data:
         hidden["shipping"] = "y"
-    if form.keep_downloads.data:
-        hidden["keep_downloads"] = "y"
-    return Confirmation(
-        action="admin.order_refund_lines",
-        title=f"Refund {money} on order {order.number}?",
-        facts=facts,
-        warning="The money goes back through the payment provider at once. This can't be undone.",
-        button=f"Yes, refund {money}",
-        hidden=hidden,
+    return _confirm_refund(
+        order, form, "admin.order_refund_lines", plan.amount_cents, facts=facts, hidden=hidden
     )
 
 

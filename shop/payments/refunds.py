@@ -10,6 +10,7 @@ from shop.money import format_cents
 from shop.orders.actors import ACTOR_SYSTEM, record_staff_action
 from shop.orders.errors import RefundError, UnknownOrderError
 from shop.orders.lookups import lock_order
+from shop.orders.models import Order
 from shop.orders.payment_events import flag
 from shop.orders.refunds import (
     apply_line_refund,
@@ -24,6 +25,17 @@ from shop.payments.provider import RefundResult
 from shop.payments.selection import get_provider
 
 log = logging.getLogger(__name__)
+
+
+def _refund_at_provider(order: Order, amount_cents: int) -> RefundResult:
+    """Give `amount_cents` back through the provider. The key names the refunded total before it, so a
+    retried request refunds once, and a second refund of the same amount later is a new one."""
+    return get_provider().refund(
+        payment_intent_id=order.payment_intent_id,
+        amount_cents=amount_cents,
+        idempotency_key=f"refund-{order.id}-{order.refunded_cents}-{amount_cents}",
+        metadata={"order_id": str(order.id), "order_number": order.number},
+    )
 
 
 def refund_order(
@@ -50,12 +62,7 @@ def refund_order(
         if order is None:
             raise UnknownOrderError("That order does not exist.")
         amount = refund_amount(order, amount_cents, expected_refunded_cents=expected_refunded_cents)
-        result = get_provider().refund(
-            payment_intent_id=order.payment_intent_id,
-            amount_cents=amount,
-            idempotency_key=f"refund-{order.id}-{order.refunded_cents}-{amount}",
-            metadata={"order_id": str(order.id), "order_number": order.number},
-        )
+        result = _refund_at_provider(order, amount)
         apply_refund(
             order,
             order.refunded_cents + amount,
@@ -99,12 +106,7 @@ def refund_order_lines(
         )
         amount = plan.amount_cents
         full = order.refunded_cents + amount >= order.total_cents
-        result = get_provider().refund(
-            payment_intent_id=order.payment_intent_id,
-            amount_cents=amount,
-            idempotency_key=f"refund-{order.id}-{order.refunded_cents}-{amount}",
-            metadata={"order_id": str(order.id), "order_number": order.number},
-        )
+        result = _refund_at_provider(order, amount)
         apply_line_refund(
             order,
             plan,
