@@ -7,6 +7,7 @@ cart does afterwards changes them.
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +42,7 @@ from shop.orders.placing import NewOrderLine, create_order
 from shop.orders.stock import StockShortError
 from shop.payments import services as payments
 from shop.payments.errors import PaymentError
+from shop.pricing import TaxRate, countries_taxed_by_state
 from shop.pricing_config import Destination, PricingKnobs
 
 # How many overdue reservations one checkout start releases on its way (the CLI sweep does the rest).
@@ -119,6 +121,20 @@ def _check_discount(summary: CartSummary) -> None:
     raise DiscountNoLongerAppliesError(summary.discount_problem)
 
 
+def shop_asks_billing_state() -> bool:
+    """Whether the checkout form asks a digital-only buyer for their state (where the tax table taxes
+    that country's states differently): only when the shop reckons the tax; Stripe's page asks itself."""
+    return not payments.provider_reckons_tax()
+
+
+def billing_state_countries(*, requires_shipping: bool, tax_table: Mapping[str, TaxRate]) -> frozenset[str]:
+    """The billing countries for which the checkout page asks a state: none when the order ships (the
+    address has the state) or when the payment provider reckons the tax."""
+    if requires_shipping or not shop_asks_billing_state():
+        return frozenset()
+    return countries_taxed_by_state(tax_table)
+
+
 def place_order(
     *,
     cart_token: str | None,
@@ -159,7 +175,7 @@ def place_order(
         address=address,
         billing_country=billing_country,
         billing_state=billing_state,
-        ask_billing_state=not tax_from_provider,
+        ask_billing_state=shop_asks_billing_state(),
     )
     shopper = Shopper(email=email, has_paid_order=_has_paid_order(email))
     # The cart priced as the order will be: without tax when the payment brings it.

@@ -28,7 +28,6 @@ from shop.orders.addresses import order_address
 from shop.orders.lookups import get_order_by_number
 from shop.orders.models import Order, OrderStatus
 from shop.payments import services as payments
-from shop.pricing import countries_taxed_by_state
 from shop.pricing_config import pricing_knobs
 
 bp = Blueprint("checkout", __name__)
@@ -61,9 +60,9 @@ def _render(
         tax_pending_note = "Follows your state"
     else:
         tax_pending_note = None
-    # A digital-only buyer names their state where it decides the tax (the payment page asks with Stripe).
-    asks_state = not provider_taxes and not form.requires_shipping
-    state_countries = countries_taxed_by_state(pricing_knobs().tax_table) if asks_state else ()
+    state_countries = services.billing_state_countries(
+        requires_shipping=form.requires_shipping, tax_table=pricing_knobs().tax_table
+    )
     return render_template(
         "checkout/start.html",
         form=form,

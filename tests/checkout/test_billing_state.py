@@ -8,11 +8,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from shop import pricing
+from shop.checkout import services as checkout_services
 from shop.checkout.destination import checkout_destination
 from shop.checkout.errors import DestinationError
 from shop.extensions import db
 from shop.orders.models import Order
-from shop.pricing_config import parse_tax_table
+from shop.pricing_config import parse_tax_table, pricing_knobs
 from tests.checkout_helpers import add, checkout_form, place, stripe_app_with
 from tests.order_factory import make_shop, only_order
 from tests.payments.fake_stripe import FakeStripeHTTP
@@ -156,3 +157,10 @@ def test_the_countries_whose_states_are_taxed_differently() -> None:
 
     assert pricing.countries_taxed_by_state(with_states) == {"US"}
     assert pricing.countries_taxed_by_state(parse_tax_table("CA:500,GB:2000")) == frozenset()
+
+
+def test_the_page_asks_a_state_only_of_a_cart_that_does_not_ship(app: Flask) -> None:
+    table = pricing_knobs().tax_table
+
+    assert checkout_services.billing_state_countries(requires_shipping=False, tax_table=table) == {"US"}
+    assert checkout_services.billing_state_countries(requires_shipping=True, tax_table=table) == frozenset()
